@@ -1,0 +1,88 @@
+"""The shape of the kiosk's configuration, as typed dataclasses.
+
+``kiosk.config`` reads ``config/defaults.toml`` and the site file, checks every key against these
+classes and refuses to start on the first mismatch, naming the file, the key, what it found and
+what it expected. Add a setting here and in ``defaults.toml``; nothing else reads raw TOML.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class HallConfig:
+    name: str
+    name_en: str
+    code: str
+    timezone: str = "Asia/Shanghai"
+    rating_url: str = "https://hall.example.gov.cn/rate"
+    queue_url: str = "https://hall.example.gov.cn/queue"
+    progress_url: str = "https://hall.example.gov.cn/case"
+
+
+@dataclass(frozen=True)
+class KioskConfig:
+    id: str
+    language: str = "zh"  # zh | en
+    data_dir: str = "var"  # relative paths are relative to the working directory
+    database: str = ""  # empty: SQLite file in data_dir; or a SQLAlchemy URL (postgresql://…)
+    catalogue: str = ""  # empty: the shipped config/catalogue.toml
+    portrait: bool = True
+    log_level: str = "INFO"
+
+
+@dataclass(frozen=True)
+class TimeoutsConfig:
+    idle_seconds: int = 60
+    idle_warning_seconds: int = 10
+    elder_factor: float = 2.0
+    error_page_seconds: int = 15
+
+
+@dataclass(frozen=True)
+class GreenChannelConfig:
+    min_age: int = 70
+    groups: list[str] = field(default_factory=lambda: ["pregnant", "military", "disabled"])
+
+
+@dataclass(frozen=True)
+class DeviceConfig:
+    """One device. ``driver = "simulated"`` selects the simulator; otherwise the real driver
+    named here talks to ``port`` (a device path, a pseudo-terminal or a pyserial URL)."""
+
+    driver: str = "simulated"
+    port: str = ""
+    baud: int = 9600
+    timeout: float = 1.0
+    enabled: bool = True
+    settings: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DevicesConfig:
+    idcard: DeviceConfig
+    scanner: DeviceConfig
+    camera: DeviceConfig
+    printer: DeviceConfig
+    locker: DeviceConfig
+
+
+@dataclass(frozen=True)
+class Config:
+    hall: HallConfig
+    kiosk: KioskConfig
+    timeouts: TimeoutsConfig
+    green_channel: GreenChannelConfig
+    devices: DevicesConfig
+
+# Allowed values for string settings whose vocabulary is closed.
+CHOICES: dict[str, tuple[str, ...]] = {
+    "kiosk.language": ("zh", "en"),
+    "kiosk.log_level": ("DEBUG", "INFO", "WARNING", "ERROR"),
+    "devices.idcard.driver": ("simulated", "sam"),
+    "devices.scanner.driver": ("simulated", "serial", "wedge", "camera"),
+    "devices.camera.driver": ("simulated", "opencv"),
+    "devices.printer.driver": ("simulated", "usb", "serial", "network", "file"),
+    "devices.locker.driver": ("simulated", "8a", "kerong"),
+}

@@ -1,0 +1,1 @@
+"""camera devices: see base.py for the interface."""

@@ -1,0 +1,25 @@
+"""``kiosk device …``: technician diagnostics, one subcommand group per device kind.
+
+Each ``drivers/<kind>/cli.py`` has ``register(subparsers)``. ``--port`` everywhere takes a device
+path, a pseudo-terminal path or a pyserial URL (``loop://``, ``spy://…``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+
+KINDS = ("ports", "idcard", "scanner", "camera", "printer", "locker")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("device", help="test a device from the shell (technicians)")
+    dsub = p.add_subparsers(dest="device_kind", metavar="KIND", required=True)
+    for kind in KINDS:
+        try:
+            module = importlib.import_module(f"drivers.{kind}.cli")
+        except ModuleNotFoundError as exc:
+            if not f"drivers.{kind}.cli".startswith(exc.name or "\0"):
+                raise
+            continue
+        module.register(dsub)

@@ -1,0 +1,1 @@
+"""idcard devices: see base.py for the interface."""

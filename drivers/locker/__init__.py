@@ -1,0 +1,1 @@
+"""locker devices: see base.py for the interface."""

@@ -1,0 +1,1 @@
+"""printer devices: see base.py for the interface."""

@@ -1,0 +1,1 @@
+"""scanner devices: see base.py for the interface."""

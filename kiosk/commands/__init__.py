@@ -1,0 +1,1 @@
+"""Subcommands of ``kiosk`` that belong to the application as a whole."""
