@@ -16,7 +16,7 @@ from kiosk.config import ConfigError
 
 # Modules that add subcommands, in the order ``kiosk --help`` lists them.
 COMMAND_MODULES = (
-    "kiosk.commands.run",
+    "screens.cli",
     "drivers.cli",
     "kiosk.commands.config_check",
     "kiosk.queue.cli",
@@ -44,7 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
-            if not name.startswith(exc.name or "\0"):  # a real missing dependency, not an area not yet built
+            # a missing dependency is an error; an area not yet built is skipped
+            if not name.startswith(exc.name or "\0"):
                 raise
             continue
         module.register(sub)

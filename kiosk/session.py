@@ -1,0 +1,56 @@
+"""The citizen in front of the kiosk, from first touch to the end of their business.
+
+Everything known about the person (card data, choices, what they asked for) lives only here, so
+that ending the session — on completion, idle timeout or card removal — drops it in one place.
+Python cannot zero strings in memory; what we guarantee is that no reference survives the session
+in our objects, screens or logs, and the garbage collector reclaims it.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from drivers.idcard.base import IdCard
+from kiosk.events import EventBus, SessionEnded
+
+
+@dataclass
+class CitizenSession:
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    started_at: datetime | None = None
+    card: IdCard | None = None
+    declared_group: str | None = None  # green channel group the citizen declared
+    data: dict[str, object] = field(default_factory=dict)  # per-flow scratch (chosen item, …)
+
+    @property
+    def identified(self) -> bool:
+        return self.card is not None
+
+    def wipe(self) -> None:
+        self.card = None
+        self.declared_group = None
+        self.data.clear()
+
+
+class SessionKeeper:
+    """Owns the one current session; ``end`` wipes it and tells every subscriber why."""
+
+    def __init__(self, bus: EventBus) -> None:
+        self._bus = bus
+        self._lock = threading.Lock()
+        self._current = CitizenSession()
+        self.ended_count = 0
+
+    @property
+    def current(self) -> CitizenSession:
+        return self._current
+
+    def end(self, reason: str) -> None:
+        with self._lock:
+            old, self._current = self._current, CitizenSession()
+            old.wipe()
+            self.ended_count += 1
+        self._bus.publish(SessionEnded(reason))
