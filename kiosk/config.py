@@ -93,7 +93,8 @@ def _coerce(value: object, typ: Any, key: str, origin: dict[str, Path]) -> objec
     if origin_type is list:
         (item,) = typing.get_args(typ)
         if not isinstance(value, list) or not all(type(v) is item for v in value):
-            raise ConfigError(file, key, _describe(value), f"a list of {_TYPE_WORDS[item]}s")
+            plural = _TYPE_WORDS[item].split(" ", 1)[1] + "s"
+            raise ConfigError(file, key, _describe(value), f"a list of {plural}")
         return list(value)
     if origin_type is dict:
         if not isinstance(value, dict):

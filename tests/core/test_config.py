@@ -1,0 +1,100 @@
+"""Configuration: shipped defaults load, site files override, and every mistake is named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kiosk.config import DEFAULTS_FILE, ConfigError, database_url, load_config
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "site.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_defaults_load_with_simulated_devices():
+    """Given no site file, when loading, then the shipped defaults describe a simulated kiosk."""
+    config = load_config(None)
+    assert config.hall.name == "泉州市行政服务中心"
+    assert config.devices.idcard.driver == "simulated"
+    assert config.devices.idcard.baud == 115200
+    assert config.timeouts.idle_warning_seconds < config.timeouts.idle_seconds
+
+
+def test_site_file_overrides_one_key_and_keeps_the_rest(tmp_path):
+    """Given a site file setting the printer, when loading, then only those keys change."""
+    site = write(tmp_path, '[devices.printer]\ndriver = "serial"\nsettings = { encoding = "gbk" }\n')
+    config = load_config(site)
+    assert config.devices.printer.driver == "serial"
+    assert config.devices.printer.settings["encoding"] == "gbk"
+    # settings merge key by key: the shipped paper width survives
+    assert config.devices.printer.settings["paper_width_mm"] == 80
+    assert config.devices.printer.baud == 19200
+
+
+def test_env_var_names_the_site_file(tmp_path, monkeypatch):
+    site = write(tmp_path, '[kiosk]\nid = "K07"\n')
+    monkeypatch.setenv("KIOSK_CONFIG", str(site))
+    assert load_config(None).kiosk.id == "K07"
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "found", "expected"),
+    [
+        ('[devices.printer]\nbaud = "fast"\n', "devices.printer.baud", "'fast' (string)",
+         "an integer"),
+        ('[devices.printer]\nbaud = 12345\n', "devices.printer.baud", "12345 (integer)",
+         "a standard baud rate"),
+        ('[kiosk]\nlangauge = "zh"\n', "kiosk.langauge", "an unknown key", "one of id, language"),
+        ('[kiosk]\nlanguage = "fr"\n', "kiosk.language", "'fr' (string)", "one of zh, en"),
+        ('[devices.locker]\ndriver = "acme"\n', "devices.locker.driver", "'acme'",
+         "one of simulated, 8a, kerong"),
+        ('[timeouts]\nidle_seconds = 5\n', "timeouts.idle_seconds", "5 (integer)", "at least 10"),
+        ('[timeouts]\nidle_warning_seconds = 90\n', "timeouts.idle_warning_seconds", "90",
+         "fewer seconds than timeouts.idle_seconds"),
+        ('[hall]\ntimezone = "Mars/Olympus"\n', "hall.timezone", "'Mars/Olympus'",
+         "an IANA time zone"),
+        ('[green_channel]\ngroups = "pregnant"\n', "green_channel.groups", "'pregnant'",
+         "a list of strings"),
+        ('[devices.scanner]\ntimeout = true\n', "devices.scanner.timeout", "True (boolean)",
+         "a number"),
+        ("hall = 3\n", "hall", "3 (integer)", "a table"),
+    ],
+)
+def test_a_bad_key_names_file_key_found_and_expected(tmp_path, text, key, found, expected):
+    """Given a site file with one mistake, when loading, then the error names all four parts."""
+    site = write(tmp_path, text)
+    with pytest.raises(ConfigError) as info:
+        load_config(site)
+    err = info.value
+    assert err.file == str(site)
+    assert err.key == key
+    assert found in err.found
+    assert expected in err.expected
+    assert str(site) in str(err) and key in str(err)
+
+
+def test_broken_toml_syntax_names_the_file(tmp_path):
+    site = write(tmp_path, "[kiosk\nid = 1\n")
+    with pytest.raises(ConfigError, match="invalid TOML") as info:
+        load_config(site)
+    assert info.value.file == str(site)
+
+
+def test_missing_site_file_is_named(tmp_path):
+    with pytest.raises(ConfigError, match="no such file"):
+        load_config(tmp_path / "nope.toml")
+
+
+def test_database_defaults_to_sqlite_in_the_data_dir(tmp_path):
+    site = write(tmp_path, f'[kiosk]\ndata_dir = "{tmp_path / "data"}"\n')
+    url = database_url(load_config(site))
+    assert url == f"sqlite:///{tmp_path / 'data' / 'kiosk.sqlite3'}"
+    assert (tmp_path / "data").is_dir()
+
+
+def test_defaults_file_is_the_one_shipped():
+    assert DEFAULTS_FILE.name == "defaults.toml" and DEFAULTS_FILE.is_file()
