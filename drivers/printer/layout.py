@@ -33,7 +33,7 @@ class Separator:
 @dataclass(frozen=True)
 class QRCode:
     data: str
-    module_size: int = 6  # dots per module, 1..16
+    module_size: int | None = None  # dots per module, 1..16; None: the printer profile's default
     caption: str = ""
 
 
@@ -60,7 +60,7 @@ class Receipt:
         self.elements.append(Separator(char))
         return self
 
-    def qr(self, data: str, *, module_size: int = 6, caption: str = "") -> Receipt:
+    def qr(self, data: str, *, module_size: int | None = None, caption: str = "") -> Receipt:
         self.elements.append(QRCode(data, module_size=module_size, caption=caption))
         return self
 
