@@ -5,7 +5,7 @@ from __future__ import annotations
 from abc import abstractmethod
 from dataclasses import dataclass
 
-from drivers.base import Device, DeviceError
+from drivers.base import Device, DeviceError, ProtocolError
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,19 @@ class DoorJammed(DeviceError):
     """The latch did not open after every retry: the door goes out of service."""
 
     message_zh = "柜门无法打开，已通知工作人员"
+
+
+class ChecksumError(ProtocolError):
+    """A frame arrived whole but its checksum does not match (line noise, wrong baud rate)."""
+
+
+class MalformedFrame(ProtocolError):
+    """Bytes that start like a frame but break its fixed layout (missing end byte, bad marker)."""
+
+
+class UnexpectedReply(ProtocolError):
+    """A well-formed frame that is not the answer we asked for (another board, unknown status,
+    an RS485 adapter echoing our own request)."""
 
 
 class LockerBoard(Device):
