@@ -28,6 +28,13 @@ class PrinterOffline(PrinterError):
     message_zh = "打印机未连接"
 
 
+class PrintInterrupted(PrinterError):
+    """The job started but did not finish (paper ran out, cable pulled, printer stopped
+    answering): the paper ticket is incomplete and must be reprinted."""
+
+    message_zh = "打印中断，请重新打印"
+
+
 class ReceiptPrinter(Device):
     kind = "printer"
 
