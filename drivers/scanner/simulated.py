@@ -1,0 +1,86 @@
+"""A scanner without hardware: the demo's sim panel and the tests ``scan()`` codes into it.
+
+Behaves like the serial scanner from the kiosk's side: ``read_code`` waits (on a condition
+variable, never a busy loop) for the next code, and injected faults show the real failures:
+UNPLUGGED raises ``DeviceUnplugged``, TIMEOUT makes the scanner silent (codes are held back,
+as they are while the scanner is closed),
+GARBAGE turns the next code into unreadable bytes (``ProtocolError``). Must never sleep to fake
+latency and never touch the UI.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+
+from drivers.base import (
+    DeviceUnplugged,
+    Fault,
+    Health,
+    HealthState,
+    ProtocolError,
+    SimulatedFaults,
+)
+from drivers.scanner.base import CodeScanner, ScannedCode
+
+
+class SimulatedScanner(CodeScanner, SimulatedFaults):
+    def __init__(self) -> None:
+        SimulatedFaults.__init__(self)
+        self._codes: deque[ScannedCode] = deque()
+        self._changed = threading.Condition()
+        self._open = False
+
+    def open(self) -> None:
+        if self.active(Fault.UNPLUGGED):
+            raise DeviceUnplugged("simulated scanner is unplugged", "扫码器未连接")
+        self._open = True
+
+    def close(self) -> None:
+        with self._changed:
+            self._open = False
+            self._changed.notify_all()
+
+    def health(self) -> Health:
+        if self.active(Fault.UNPLUGGED):
+            return Health(HealthState.OFFLINE, "simulated: unplugged")
+        if self.active(Fault.TIMEOUT):
+            return Health(HealthState.DEGRADED, "simulated: scanner silent")
+        if self.active(Fault.GARBAGE):
+            return Health(HealthState.DEGRADED, "simulated: unreadable scans")
+        return Health.ok() if self._open else Health(HealthState.OFFLINE, "not opened")
+
+    def scan(self, text: str, format: str = "QRCode") -> None:  # noqa: A002 - mirrors ScannedCode
+        """A citizen holds a code under the scanner."""
+        with self._changed:
+            self._codes.append(ScannedCode(text, format, "scanner"))
+            self._changed.notify_all()
+
+    def inject(self, fault: Fault) -> None:
+        super().inject(fault)
+        with self._changed:
+            self._changed.notify_all()  # a waiting read_code must notice an unplug now
+
+    def clear(self, fault: Fault | None = None) -> None:
+        super().clear(fault)
+        with self._changed:
+            self._changed.notify_all()
+
+    def read_code(self, timeout: float) -> ScannedCode | None:
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                if self.active(Fault.UNPLUGGED):
+                    raise DeviceUnplugged("simulated scanner is unplugged", "扫码器已断开")
+                if self._codes and self._open and not self.active(Fault.TIMEOUT):
+                    code = self._codes.popleft()
+                    if self.active(Fault.GARBAGE):
+                        raise ProtocolError(
+                            f"simulated garbage instead of {code.text!r}",
+                            "扫码内容无法识别，请重新扫码")
+                    return code
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return None
+                self._changed.wait(remaining)
