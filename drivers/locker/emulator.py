@@ -141,6 +141,10 @@ class LockerBoardEmulator:
         with self._lock:
             return self.compartments[door].is_open
 
+    def inject(self, data: bytes) -> None:
+        """Write bytes nobody asked for (a late reply, line noise) towards the driver."""
+        self._send(data, split=False)
+
     # ---- what the board heard -----------------------------------------------------------
     @property
     def received(self) -> bytes:
