@@ -1,0 +1,62 @@
+"""Structured log file for a kiosk that runs unattended for months.
+
+One JSON object per line in ``<data_dir>/logs/kiosk.log``, rotated by size, so a technician can
+``grep``/``jq`` it and the file never fills the disk. Log records must never carry citizen data
+(names, ID numbers): callers log masked values or none. This module must never import Kivy; the
+app calls ``setup_logging`` before Kivy is imported so Kivy's own logger joins the same file.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import logging.handlers
+import sys
+import time
+from pathlib import Path
+
+LOG_FILE_BYTES = 2_000_000
+LOG_BACKUPS = 5
+
+
+class JsonLineFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(record.created))
+            + f".{int(record.msecs):03d}",
+            "level": record.levelname,
+            "logger": record.name,
+            "msg": record.getMessage(),
+            "thread": record.threadName,
+        }
+        if record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def setup_logging(data_dir: Path, level: str = "INFO") -> Path:
+    """Send the root logger to the rotating JSON file; returns the file's path. Idempotent."""
+    log_dir = data_dir / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    path = log_dir / "kiosk.log"
+    root = logging.getLogger()
+    root.setLevel(level)
+    # The console is for the technician: warnings only. (python-escpos calls basicConfig() at
+    # import, which would otherwise print every INFO line of the kiosk on stderr.)
+    console = [h for h in root.handlers
+               if type(h) is logging.StreamHandler and h.stream in (sys.stderr, sys.stdout)]
+    if not console:
+        console = [logging.StreamHandler(sys.stderr)]
+        root.addHandler(console[0])
+    for handler in console:
+        handler.setLevel(logging.WARNING)
+        handler.setFormatter(logging.Formatter("kiosk: %(levelname)s %(name)s: %(message)s"))
+    for handler in root.handlers:
+        if getattr(handler, "kiosk_file", None) == path:
+            return path
+    handler = logging.handlers.RotatingFileHandler(path, maxBytes=LOG_FILE_BYTES,
+                                                   backupCount=LOG_BACKUPS, encoding="utf-8")
+    handler.kiosk_file = path  # type: ignore[attr-defined]
+    handler.setFormatter(JsonLineFormatter())
+    root.addHandler(handler)
+    return path

@@ -1,0 +1,425 @@
+"""The touchscreen app: one window, a screen manager, and the rules that hold on every screen.
+
+``KioskApp`` owns navigation (screens loaded on first use from ``screens.registry``), the idle
+timeout with its countdown, elder mode, the 中文/English switch, the error page, toasts and the
+default reactions to card and scan events. Device threads reach it only through the event bus,
+whose ``dispatch`` (``ui_dispatch`` below) hands every delivery to ``Clock.schedule_once``.
+Screens present; the core decides. Never block the UI thread on a device: use
+``ctx.devices.run_job`` and come back with ``Clock.schedule_once``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import time
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.config import Config
+from kivy.core.window import Window
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
+from kivy.uix.screenmanager import NoTransition, ScreenManager
+
+from drivers.base import HealthState
+from drivers.printer.base import PaperStatus, ReceiptPrinter
+from kiosk.context import KioskContext
+from kiosk.events import (
+    CardInserted,
+    CardRemoved,
+    CardUnreadable,
+    CodeScanned,
+    DeviceHealthChanged,
+    DoorChanged,
+    SessionEnded,
+)
+from kiosk.i18n import default_translator
+from kiosk.idle import IdlePhase, IdleTimer
+from kiosk.privacy import mask_name
+from screens import theme
+from screens.fonts import register_default_font
+from screens.navigation import HOME, back_target
+from screens.registry import DEVICE_NAMES, SCREENS
+from screens.widgets import CornerGesture, IdleOverlay, KioskRoot, KioskScreen, Toast
+
+log = logging.getLogger(__name__)
+
+TICK_S = 0.2  # idle and countdown checks; cheap, and a countdown never looks stuck
+SWITCH_BUDGET_MS = 100.0
+STARTUP_PROBE_ENV = "KIOSK_STARTUP_PROBE"  # bench: print when home is interactive, then exit
+KEY_F12 = 293
+
+# What a citizen is told on the home screen when a device is down (msgids).
+STATUS_OFFLINE = {
+    "idcard": "身份证阅读器暂停服务，可扫码或到人工窗口办理",
+    "scanner": "扫码器暂停服务，可刷身份证办理",
+    "camera": "摄像头暂停服务，自助申报暂不可用",
+    "printer": "打印机暂停服务，票据将显示在屏幕上",
+    "locker": "文件柜暂停服务，请到人工窗口取件",
+}
+STATUS_PAPER = {
+    PaperStatus.OUT: "打印机缺纸，票据将显示在屏幕上",
+    PaperStatus.NEAR_END: "打印纸即将用完，已通知工作人员",
+}
+STATUS_DEGRADED = "{device}工作异常，已通知工作人员"
+STATUS_OK = "设备运行正常，欢迎使用"
+
+
+def ui_dispatch(fn: Callable[[], None]) -> None:
+    """The event bus's hop to the UI thread: safe to call from any device thread."""
+    Clock.schedule_once(lambda _dt: fn(), 0)
+
+
+class KioskApp(App):
+    lang = StringProperty("zh")
+    elder = BooleanProperty(False)
+    font_scale = NumericProperty(1.0)
+    landscape = BooleanProperty(False)
+    clock_text = StringProperty("")
+    health_version = NumericProperty(0)  # bumped on every device change: status re-renders
+    current = StringProperty(HOME)
+
+    def __init__(self, ctx: KioskContext, *, now: Callable[[], float] = time.monotonic,
+                 **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.ctx = ctx
+        self.now = now  # monotonic seconds; tests inject a fake to drive timeouts
+        self.title = f"{ctx.config.hall.name} 自助终端"
+        self.translator = default_translator()
+        self.lang = ctx.config.kiosk.language
+        t = ctx.config.timeouts
+        self.idle = IdleTimer(t.idle_seconds, t.idle_warning_seconds, now())
+        self.idle.arm(False, now())
+        self.paper: PaperStatus | None = None
+        self.last_switch_ms = 0.0
+        self.sim_panel: Any = None
+        self._overlay: IdleOverlay | None = None
+        self._unsubscribe: list[Callable[[], None]] = []
+        self._tz = ZoneInfo(ctx.config.hall.timezone)
+        self._probe = os.environ.get(STARTUP_PROBE_ENV) == "1"
+
+    # ---- building -------------------------------------------------------------------------
+    def build(self) -> KioskRoot:
+        Config.set("kivy", "exit_on_escape", "0")  # a citizen's Esc key must not close the kiosk
+        register_default_font()
+        root = KioskRoot(on_activity=self.note_activity)
+        self.sm = ScreenManager(transition=NoTransition())
+        root.add_widget(self.sm)
+        self.toast_label = Toast()
+        root.add_widget(self.toast_label)
+        if self.ctx.simulate:
+            root.add_widget(CornerGesture(self.toggle_sim_panel, self.now, size_hint=(None, None),
+                                          size=(140, 140), pos_hint={"right": 1, "top": 1}))
+        Window.bind(on_resize=self._on_resize, on_key_down=self._on_key_down)
+        self._on_resize(Window, *Window.size)
+        self._subscribe()
+        self._update_clock()
+        Clock.schedule_interval(self._tick, TICK_S)
+        Clock.schedule_interval(self._update_clock, 1.0)
+        self.go(HOME)
+        return root
+
+    def on_start(self) -> None:
+        self.ctx.devices.start()
+        self._check_paper()
+        Window.bind(on_flip=self._first_frame)
+
+    def on_stop(self) -> None:
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe.clear()
+        Clock.unschedule(self._tick)
+        Clock.unschedule(self._update_clock)
+        Window.unbind(on_resize=self._on_resize, on_key_down=self._on_key_down)
+        self.ctx.close()
+
+    def _first_frame(self, *_: object) -> None:
+        Window.unbind(on_flip=self._first_frame)
+        log.info("home screen drawn")
+        if self._probe:
+            print(f"KIOSK_HOME_INTERACTIVE {time.time():.6f}", flush=True)
+            Clock.schedule_once(lambda _dt: self.stop(), 0)
+            return
+        # Load the other screens now, one per frame, so the first visit to each is instant.
+        Clock.schedule_once(self._warm_screens, 0.3)
+
+    def _warm_screens(self, *_: object) -> None:
+        for name in SCREENS:
+            if not self.sm.has_screen(name):
+                started = time.perf_counter()
+                self._screen(name)
+                log.debug("warmed %s in %.0f ms", name, (time.perf_counter() - started) * 1000)
+                Clock.schedule_once(self._warm_screens, 0)
+                return
+
+    def _on_resize(self, _window: object, width: int, height: int) -> None:
+        self.landscape = width > height
+
+    def _on_key_down(self, _window: object, key: int, *_: object) -> bool:
+        self.note_activity()
+        if key == KEY_F12 and self.ctx.simulate:
+            self.toggle_sim_panel()
+            return True
+        return False
+
+    # ---- translation and hall facts for .kv expressions ---------------------------------------
+    def tr(self, msgid: str, lang: str | None = None, **fmt: object) -> str:
+        return self.translator.tr(msgid, lang or self.lang, **fmt)
+
+    def hall_name(self, lang: str) -> str:
+        hall = self.ctx.config.hall
+        return hall.name if lang == "zh" else hall.name_en
+
+    def today(self) -> date:
+        return datetime.now(self._tz).date()
+
+    def _update_clock(self, *_: object) -> None:
+        now = datetime.now(self._tz)
+        weekday = "一二三四五六日"[now.weekday()]
+        day = (f"{now.month}月{now.day}日 星期{weekday}" if self.lang == "zh"
+               else now.strftime("%a %d %b %Y"))
+        self.clock_text = f"[size={int(theme.FONT_HEADING * 1.4 * self.font_scale)}][b]" \
+                          f"{now:%H:%M}[/b][/size]\n{day}"
+
+    def on_lang(self, *_: object) -> None:
+        self._update_clock()
+
+    def problems(self) -> list[str]:
+        """msgids (already filled) of what does not work now, for the home status line."""
+        out: list[str] = []
+        devices = self.ctx.devices
+        for kind in devices.kinds():
+            health = devices.health(kind)
+            name = self.tr(DEVICE_NAMES.get(kind, kind))
+            if kind == "printer" and self.paper in STATUS_PAPER:
+                out.append(self.tr(STATUS_PAPER[self.paper]))  # more precise than "offline"
+            elif health.state is HealthState.OFFLINE:
+                out.append(self.tr(STATUS_OFFLINE.get(kind, STATUS_DEGRADED), device=name))
+            elif health.state is HealthState.DEGRADED:
+                out.append(self.tr(STATUS_DEGRADED, device=name))
+        return out
+
+    def hall_status(self, lang: str, _version: float = 0) -> str:
+        problems = self.problems()
+        return "；".join(problems) if problems else self.tr(STATUS_OK, lang)
+
+    def hall_status_ok(self, _version: float = 0) -> bool:
+        return not self.problems()
+
+    # ---- navigation -----------------------------------------------------------------------
+    def _screen(self, name: str) -> KioskScreen:
+        if not self.sm.has_screen(name):
+            spec = SCREENS[name]
+            cls = getattr(importlib.import_module(spec.module), spec.cls)
+            self.sm.add_widget(cls(name=name))
+        return self.sm.get_screen(name)
+
+    def go(self, name: str) -> None:
+        started = time.perf_counter()
+        if name not in SCREENS:
+            log.error("no screen named %r is registered", name)
+            self.show_error("暂时无法办理", "该功能暂未开放")
+            return
+        self._screen(name)
+        self.sm.current = name
+        self.current = name
+        self.last_switch_ms = (time.perf_counter() - started) * 1000
+        if self.last_switch_ms > SWITCH_BUDGET_MS:
+            log.warning("switching to %s took %.0f ms", name, self.last_switch_ms)
+        self.note_activity()
+
+    def back(self) -> None:
+        self.go(back_target(self.current))
+
+    def go_home(self) -> None:
+        self.go(HOME)
+
+    def show_error(self, title_msgid: str, message_msgid: str,
+                   next_msgid: str = "请返回首页重新操作，或到咨询台请工作人员帮助",
+                   **fmt: object) -> None:
+        """Full-screen error page in both languages; returns home by itself."""
+        screen = self._screen("error")
+        seconds = self.ctx.config.timeouts.error_page_seconds * self.idle.factor
+        screen.show(title_msgid, message_msgid, next_msgid, fmt, seconds, self.now())  # type: ignore[attr-defined]
+        log.info("error page: %s / %s", title_msgid, message_msgid)
+        self.go("error")
+
+    def request_maintenance(self) -> None:
+        log.info("maintenance gesture seen; maintenance mode is not built yet")
+
+    # ---- modes ----------------------------------------------------------------------------
+    def toggle_language(self) -> None:
+        self.lang = "en" if self.lang == "zh" else "zh"
+
+    def set_elder(self, on: bool) -> None:
+        self.elder = on
+        self.font_scale = theme.ELDER_FONT_SCALE if on else 1.0
+        factor = self.ctx.config.timeouts.elder_factor if on else 1.0
+        self.idle.set_factor(factor, self.now())
+        self._update_clock()
+
+    # ---- idle timeout ---------------------------------------------------------------------
+    def note_activity(self) -> None:
+        self.idle.touch(self.now())
+
+    def keep_session(self) -> None:
+        self.note_activity()
+        self._hide_overlay()
+
+    def _needs_idle_watch(self) -> bool:
+        """Nothing to give back on a pristine home screen; anything else times out."""
+        return (self.current != HOME or self.ctx.sessions.current.identified or self.elder
+                or self.lang != self.ctx.config.kiosk.language)
+
+    def _tick(self, *_: object) -> None:
+        now = self.now()
+        screen = self.sm.current_screen
+        tick = getattr(screen, "tick", None)
+        if tick is not None:
+            tick(now)
+        self.idle.arm(self._needs_idle_watch(), now)
+        state = self.idle.state(now)
+        if state.phase is IdlePhase.ACTIVE:
+            self._hide_overlay()
+        elif state.phase is IdlePhase.WARNING:
+            self._show_overlay(state.seconds_left)
+        else:
+            self._timeout()
+
+    def _show_overlay(self, seconds_left: int) -> None:
+        if self._overlay is None:
+            self._overlay = IdleOverlay()
+            # above the screens and the toast, below the sim panel
+            self.root.add_widget(self._overlay, index=1 if self.sim_panel_open else 0)
+        self._overlay.seconds_left = seconds_left
+
+    def _hide_overlay(self) -> None:
+        if self._overlay is not None:
+            self.root.remove_widget(self._overlay)
+            self._overlay = None
+
+    @property
+    def idle_overlay(self) -> IdleOverlay | None:
+        return self._overlay
+
+    def _timeout(self) -> None:
+        log.info("idle timeout on %s: session ended", self.current)
+        self._hide_overlay()
+        self.ctx.sessions.end("timeout")
+        # the next citizen starts from the hall's defaults, not the last person's choices
+        self.lang = self.ctx.config.kiosk.language
+        self.set_elder(False)
+        self.go_home()
+        self.idle.arm(False, self.now())
+
+    # ---- events from the core and the devices (already on the UI thread) ---------------------
+    def _subscribe(self) -> None:
+        bus = self.ctx.bus
+        self._unsubscribe += [
+            bus.subscribe(CardInserted, self._on_card_inserted),
+            bus.subscribe(CardRemoved, self._on_card_removed),
+            bus.subscribe(CardUnreadable, self._on_card_unreadable),
+            bus.subscribe(CodeScanned, self._on_code_scanned),
+            bus.subscribe(DeviceHealthChanged, self._on_health),
+            bus.subscribe(DoorChanged, self._on_door),
+            bus.subscribe(SessionEnded, self._on_session_ended),
+        ]
+
+    def toast(self, text: str, seconds: float = 5.0) -> None:
+        self.toast_label.show(text, seconds)
+
+    def _on_card_inserted(self, event: CardInserted) -> None:
+        self.note_activity()
+        if self.sm.current_screen.card_inserted(event.card):
+            return
+        card = event.card
+        if card.is_expired(self.today()):
+            until = card.valid_until.isoformat() if card.valid_until else ""
+            self.toast(self.tr("身份证已过期（有效期至 {date}），请使用有效证件或到人工窗口办理",
+                               date=until), seconds=8)
+            return
+        if not card.id_number_valid:
+            self.toast(self.tr("证件号码校验失败，请到人工窗口办理"), seconds=8)
+            return
+        session = self.ctx.sessions.current
+        session.card = card
+        session.started_at = session.started_at or datetime.now(self._tz)
+        log.info("card read outside a flow; session %s identified", session.id[:8])
+        self.toast(self.tr("{name}，您好！已读取身份证，请选择要办理的业务",
+                           name=mask_name(card.name)))
+
+    def _on_card_removed(self, _event: CardRemoved) -> None:
+        if self.sm.current_screen.card_removed():
+            return
+        if self.ctx.sessions.current.identified:
+            self.ctx.sessions.end("card_removed")
+            self.toast(self.tr("身份证已取走，您的个人信息已清除"))
+
+    def _on_card_unreadable(self, event: CardUnreadable) -> None:
+        self.note_activity()
+        self.toast(self.tr(event.message_zh), seconds=6)
+
+    def _on_code_scanned(self, event: CodeScanned) -> None:
+        self.note_activity()
+        if self.sm.current_screen.code_scanned(event.code):
+            return
+        self.toast(self.tr("已扫描二维码，请先选择要办理的业务"))
+
+    def _on_health(self, event: DeviceHealthChanged) -> None:
+        if event.kind == "printer":
+            self._check_paper()
+        self.health_version += 1
+        if self.sim_panel is not None:
+            self.sim_panel.refresh()
+
+    def _on_door(self, _event: DoorChanged) -> None:
+        if self.sim_panel is not None:
+            self.sim_panel.refresh()
+
+    def _on_session_ended(self, event: SessionEnded) -> None:
+        for screen in self.sm.screens:
+            screen.session_ended(event.reason)
+
+    def _check_paper(self) -> None:
+        """Ask the printer for its paper on a worker thread; the answer re-renders the status."""
+        devices = self.ctx.devices
+        if not isinstance(devices.get("printer"), ReceiptPrinter):
+            return
+
+        def done(future: Any) -> None:
+            try:
+                paper = future.result()
+            except Exception as exc:  # a failed round trip shows as "offline" already
+                log.info("paper status unavailable: %s", exc)
+                paper = None
+            Clock.schedule_once(lambda _dt: self._set_paper(paper), 0)
+
+        devices.run_job("printer", lambda printer: printer.paper_status()).add_done_callback(done)
+
+    def _set_paper(self, paper: PaperStatus | None) -> None:
+        if paper != self.paper:
+            self.paper = paper
+            self.health_version += 1
+
+    # ---- simulated hardware panel -----------------------------------------------------------
+    @property
+    def sim_panel_open(self) -> bool:
+        return self.sim_panel is not None and self.sim_panel.parent is not None
+
+    def toggle_sim_panel(self) -> None:
+        if not self.ctx.simulate:
+            return
+        if self.sim_panel_open:
+            self.root.remove_widget(self.sim_panel)
+            return
+        if self.sim_panel is None:
+            from screens.simpanel import SimPanel
+
+            self.sim_panel = SimPanel(self.ctx)
+        self.sim_panel.refresh()
+        self.root.add_widget(self.sim_panel)

@@ -1,0 +1,94 @@
+"""The screens the kiosk knows and the tiles the home screen offers, both as data.
+
+``SCREENS`` maps a screen name to the module and class that build it; the module is imported
+(and its ``.kv`` loaded) the first time the screen is needed, so start-up stays fast. ``TILES``
+describes each capability on the home screen; a tile shows only when its target screen is
+registered and its devices are fitted, and is disabled (with the reason) while they are down.
+Later flows (queue ticket, service guide, locker, …) add one entry here and one in
+``screens.navigation.PARENT``. This module must never import Kivy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from kiosk.context import KioskContext
+
+
+@dataclass(frozen=True)
+class ScreenSpec:
+    module: str
+    cls: str
+
+
+SCREENS: dict[str, ScreenSpec] = {
+    "home": ScreenSpec("screens.home", "HomeScreen"),
+    "error": ScreenSpec("screens.error", "ErrorScreen"),
+    "help": ScreenSpec("screens.help", "HelpScreen"),
+}
+
+
+def register_screen(name: str, module: str, cls: str) -> None:
+    """For flows that plug in from outside this file (tests, optional features)."""
+    SCREENS[name] = ScreenSpec(module, cls)
+
+
+# A rule deciding whether an otherwise working tile is open right now: returns the msgid of the
+# reason it is closed (shown on the tile), or None when open.
+EnabledRule = Callable[[KioskContext], str | None]
+
+
+@dataclass(frozen=True)
+class Tile:
+    id: str
+    title: str  # msgid
+    subtitle: str  # msgid
+    icon: str  # one glyph drawn large in a circle: reads at a glance, no image files
+    target: str  # screen name
+    requires: tuple[str, ...] = ()  # device kinds that must work
+    enabled_when: EnabledRule | None = None
+
+
+DEVICE_NAMES: dict[str, str] = {  # msgids
+    "idcard": "身份证阅读器",
+    "scanner": "扫码器",
+    "camera": "摄像头",
+    "printer": "打印机",
+    "locker": "文件柜",
+}
+
+TILES: tuple[Tile, ...] = (
+    # The printer is not required for a ticket: without it the ticket is shown on screen.
+    Tile("queue", "取号", "选择业务，领取排队号", "号", "queue"),
+    Tile("guide", "办事指南", "所需材料、办理时限", "指", "guide"),
+    Tile("submit", "自助申报", "拍照上传材料", "申", "submit", requires=("idcard", "camera")),
+    Tile("progress", "办件查询", "扫码或刷身份证查进度", "查", "progress"),
+    Tile("locker", "文件柜", "取件 / 夜间投递", "柜", "locker", requires=("locker",)),
+    Tile("rating", "好差评", "评价我们的服务", "评", "rating"),
+    Tile("help", "使用帮助", "如何使用本机", "助", "help"),
+)
+
+
+@dataclass(frozen=True)
+class TileState:
+    tile: Tile
+    enabled: bool
+    reason: str = ""  # msgid, with {device} filled by the caller when present
+    device: str = ""  # kind whose failure disabled the tile
+
+
+def visible_tiles(ctx: KioskContext, tiles: tuple[Tile, ...] = TILES) -> list[TileState]:
+    """Tiles to draw now, with whether each can be pressed and why not."""
+    fitted = set(ctx.devices.kinds())
+    out: list[TileState] = []
+    for tile in tiles:
+        if tile.target not in SCREENS or not set(tile.requires) <= fitted:
+            continue
+        down = next((k for k in tile.requires if not ctx.devices.is_usable(k)), None)
+        if down is not None:
+            out.append(TileState(tile, False, "{device}暂停服务", down))
+            continue
+        reason = tile.enabled_when(ctx) if tile.enabled_when else None
+        out.append(TileState(tile, reason is None, reason or ""))
+    return out
