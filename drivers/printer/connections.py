@@ -9,6 +9,7 @@ It never decides what a status byte means (``status``) and never renders (``escp
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import select
 import socket
@@ -106,6 +107,14 @@ class UrlSerial(Serial):
 
     def discard_input(self) -> None:
         self.device.reset_input_buffer()
+
+    def close(self) -> None:
+        # escpos flushes first; on a dead line tcdrain raises termios.error and escpos would
+        # keep the port "open" and retry (and raise again) from __del__
+        port, self._device = self._device, False
+        if port:
+            with contextlib.suppress(Exception):  # closing a pulled device must not raise
+                port.close()
 
 
 class ListeningNetwork(Network):

@@ -64,7 +64,7 @@ def qr_modules(data: bytes) -> int:
     symbol.add_data(data, optimize=0)  # byte mode, as the printer receives it
     try:
         version = symbol.best_fit()
-    except DataOverflowError as exc:
+    except (DataOverflowError, ValueError) as exc:  # qrcode 8 says ValueError past version 40
         raise ReceiptLayoutError(
             f"QR data of {len(data)} bytes does not fit any QR symbol at error level M "
             f"(max 2331 bytes)") from exc
