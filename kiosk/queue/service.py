@@ -1,0 +1,237 @@
+"""Taking a number (取号): issuing tickets, the green channel, limits and appointment check-in.
+
+``QueueService`` is the one entry point the kiosk screens, the ``kiosk queue`` command and the
+later hall server all use. A ticket, its number and its outbox row are committed in one
+transaction *before* anything is printed, so printer trouble never loses a ticket. Refusals are
+``QueueRefusal`` subclasses with words for the citizen. Never stores or returns a clear ID number.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, Engine, func, insert, select, update
+
+from config.schema import Config
+from kiosk.catalogue import Catalogue, Category, ServiceItem
+from kiosk.clock import Clock, SystemClock, local_now
+from kiosk.config import data_dir
+from kiosk.privacy import id_hash, load_hall_secret, mask_name
+from kiosk.queue import appointments
+from kiosk.queue.counter import CounterDesk
+from kiosk.queue.errors import (
+    AppointmentAlreadyUsed,
+    AppointmentTooEarly,
+    AppointmentTooLate,
+    DailyCapacityReached,
+    PersonalLimitReached,
+    ServiceClosed,
+    UnknownGroup,
+    UnknownItem,
+)
+from kiosk.queue.numbering import format_number, next_seq
+from kiosk.queue.tickets import IssuedTicket
+from kiosk.storage.models import Appointment, OutboxMessage, Ticket, TicketStatus
+
+RECENT_SERVICE_TIMES = 10  # finished tickets the wait estimate averages over
+
+
+class CardHolder(Protocol):
+    """What issuing needs from a tapped ID card (``drivers.idcard.base.IdCard`` fits)."""
+
+    id_number: str
+    name: str
+    birth_date: date
+
+
+def age_on(birth: date, today: date) -> int:
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
+class QueueService(CounterDesk):
+    def __init__(self, engine: Engine, catalogue: Catalogue, config: Config,
+                 clock: Clock | None = None, kiosk_id: str | None = None, *,
+                 secret: bytes | None = None) -> None:
+        self.engine = engine
+        self.catalogue = catalogue
+        self.config = config
+        self.hall = config.hall.code
+        self.tz = ZoneInfo(config.hall.timezone)
+        self.clock = clock or SystemClock(self.tz)
+        self.kiosk_id = kiosk_id or config.kiosk.id
+        self._secret = secret
+
+    # ---- identities ----
+    @property
+    def secret(self) -> bytes:
+        if self._secret is None:
+            self._secret = load_hall_secret(data_dir(self.config))
+        return self._secret
+
+    def person_hash(self, id_number: str) -> str:
+        return id_hash(id_number, self.secret)
+
+    def item(self, item_id: str) -> ServiceItem:
+        try:
+            return self.catalogue.item(item_id)
+        except KeyError:
+            raise UnknownItem(item_id) from None
+
+    # ---- issuing ----
+    def issue_ticket(self, item_id: str, *, card: CardHolder | None = None,
+                     declared_group: str | None = None) -> IssuedTicket:
+        """Issue and commit a ticket for ``item_id``; raises a ``QueueRefusal`` when refused."""
+        item = self.item(item_id)
+        local = local_now(self.clock, self.tz)
+        if not item.schedule.is_open(local):
+            raise ServiceClosed(item.name, item.schedule.next_opening(local), local)
+        reason = self.priority_reason(card, declared_group, local.date())
+        person = self.person_hash(card.id_number) if card else None
+        masked = mask_name(card.name) if card else None
+        with self.engine.begin() as conn:
+            return self._insert_ticket(conn, item, local, reason, person, masked)
+
+    def priority_reason(self, card: CardHolder | None, declared_group: str | None,
+                        today: date) -> str | None:
+        """绿色通道: age from the card's birth date (never typed), else a declared group."""
+        green = self.config.green_channel
+        if declared_group is not None and declared_group not in green.groups:
+            raise UnknownGroup(declared_group)
+        if card is not None and age_on(card.birth_date, today) >= green.min_age:
+            return "elderly"
+        return declared_group
+
+    def _insert_ticket(self, conn: Connection, item: ServiceItem, local: datetime,
+                       reason: str | None, person: str | None, masked: str | None, *,
+                       enforce_limits: bool = True,
+                       appointment: Appointment | None = None) -> IssuedTicket:
+        category = self.catalogue.category(item.category)
+        day = local.date()
+        # Taking the number first locks this prefix for the day: the limit checks below then see
+        # every ticket committed before ours, on any kiosk, and a refusal rolls the number back.
+        seq = next_seq(conn, self.hall, day, category.prefix)
+        if enforce_limits:
+            self._check_limits(conn, item, category, day, person)
+        ahead = self._people_ahead(conn, category.code, day, reason is not None)
+        wait = self._estimate_wait(conn, category, day, ahead)
+        ticket_id = str(uuid.uuid4())
+        number = format_number(category.prefix, seq)
+        at = local.astimezone(UTC)
+        conn.execute(insert(Ticket).values(
+            id=ticket_id, hall=self.hall, service_date=day, category=category.code,
+            prefix=category.prefix, seq=seq, number=number, item_id=item.id,
+            priority=reason is not None, priority_reason=reason, person_hash=person,
+            masked_name=masked, status=TicketStatus.WAITING.value, recalls=0, issued_at=at,
+            kiosk_id=self.kiosk_id, appointment_id=appointment.id if appointment else None))
+        ticket = IssuedTicket(
+            uuid=ticket_id, number=number, service_date=day, category=category.code,
+            category_name=category.name, category_name_en=category.name_en, item_id=item.id,
+            item_name=item.name, item_name_en=item.name_en, windows=item.windows,
+            people_ahead=ahead, estimated_wait_minutes=wait, issued_at=local,
+            priority_reason=reason, masked_name=masked,
+            queue_url=f"{self.config.hall.queue_url}?hall={self.hall}&t={ticket_id}",
+            rating_url=f"{self.config.hall.rating_url}?hall={self.hall}&t={ticket_id}",
+            appointment_code=appointment.code if appointment else None)
+        self._outbox(conn, f"ticket:{ticket_id}:issued", "ticket.issued",
+                     self.issued_payload(ticket), at)
+        return ticket
+
+    def issued_payload(self, ticket: IssuedTicket) -> dict[str, object]:
+        """What the hall platform learns about a new ticket (no personal data beyond the mask)."""
+        return {"hall": self.hall, "kiosk": self.kiosk_id, **ticket.to_json()}
+
+    def _outbox(self, conn: Connection, key: str, kind: str, payload: dict[str, object],
+                at: datetime) -> None:
+        conn.execute(insert(OutboxMessage).values(
+            idempotency_key=f"{self.hall}:{key}", kind=kind, payload=payload, created_at=at,
+            attempts=0, next_attempt_at=at))
+
+    def _check_limits(self, conn: Connection, item: ServiceItem, category: Category, day: date,
+                      person: str | None) -> None:
+        today = (Ticket.hall == self.hall) & (Ticket.service_date == day)
+        count = select(func.count()).select_from(Ticket)
+        if item.daily_capacity:
+            taken = conn.execute(count.where(today, Ticket.item_id == item.id)).scalar_one()
+            if taken >= item.daily_capacity:
+                raise DailyCapacityReached(item.name, item.daily_capacity)
+        if person is None:
+            return
+        mine = today & (Ticket.person_hash == person)
+        if item.per_person_daily_limit:
+            n = conn.execute(count.where(mine, Ticket.item_id == item.id)).scalar_one()
+            if n >= item.per_person_daily_limit:
+                raise PersonalLimitReached(item.per_person_daily_limit, item.name)
+        if category.per_person_daily_limit:
+            n = conn.execute(count.where(mine, Ticket.category == category.code)).scalar_one()
+            if n >= category.per_person_daily_limit:
+                raise PersonalLimitReached(category.per_person_daily_limit, category.name)
+
+    def _people_ahead(self, conn: Connection, category: str, day: date, priority: bool) -> int:
+        # A new ticket has the highest number of its prefix, so everyone waiting is ahead of a
+        # regular ticket, and every waiting priority ticket is ahead of a priority one.
+        q = select(func.count()).select_from(Ticket).where(
+            Ticket.hall == self.hall, Ticket.service_date == day, Ticket.category == category,
+            Ticket.status == TicketStatus.WAITING.value)
+        if priority:
+            q = q.where(Ticket.priority.is_(True))
+        return int(conn.execute(q).scalar_one())
+
+    def mean_service_minutes(self, conn: Connection, category: Category, day: date) -> float:
+        """Mean call-to-finish time of the last finished tickets today, else the catalogue's."""
+        rows = conn.execute(
+            select(Ticket.called_at, Ticket.finished_at).where(
+                Ticket.hall == self.hall, Ticket.service_date == day,
+                Ticket.category == category.code, Ticket.status == TicketStatus.DONE.value,
+                Ticket.called_at.is_not(None), Ticket.finished_at.is_not(None))
+            .order_by(Ticket.finished_at.desc()).limit(RECENT_SERVICE_TIMES)).all()
+        if not rows:
+            return self.catalogue.average_minutes(category.code)
+        return sum((f - c).total_seconds() for c, f in rows) / len(rows) / 60
+
+    def _estimate_wait(self, conn: Connection, category: Category, day: date, ahead: int) -> int:
+        if ahead == 0:
+            return 0
+        windows = max(1, len(category.windows))
+        return math.ceil(ahead * self.mean_service_minutes(conn, category, day) / windows)
+
+    # ---- appointments ----
+    def import_appointments(self, path: str | Path) -> appointments.ImportResult:
+        rows = appointments.read_file(Path(path), self.catalogue)
+        with self.engine.begin() as conn:
+            return appointments.store(conn, rows, self.hall, self.person_hash,
+                                      self.clock.now().astimezone(UTC))
+
+    def check_in_appointment(self, code: str | None = None,
+                             card: CardHolder | None = None) -> IssuedTicket:
+        """Today's appointment, found by its QR code or by the ID card, becomes a priority
+        ticket. Too early, too late, another day or not found: a refusal that says so."""
+        if code is None and card is None:
+            raise ValueError("check_in_appointment needs a code or a card")
+        local = local_now(self.clock, self.tz)
+        person = self.person_hash(card.id_number) if card else None
+        with self.engine.begin() as conn:
+            appt = appointments.find(conn, self.hall, local.date(), code=code, person=person)
+            rules = self.catalogue.appointments
+            start = datetime.combine(appt.service_date, appt.slot_start, tzinfo=self.tz)
+            end = datetime.combine(appt.service_date, appt.slot_end, tzinfo=self.tz)
+            opens = start - timedelta(minutes=rules.check_in_early_minutes)
+            closes = end + timedelta(minutes=rules.check_in_late_minutes)
+            if local < opens:
+                raise AppointmentTooEarly(opens, start)
+            if local > closes:
+                raise AppointmentTooLate(end, closes)
+            masked = appt.masked_name or (mask_name(card.name) if card else None)
+            ticket = self._insert_ticket(conn, self.item(appt.item_id), local, "appointment",
+                                         appt.person_hash or person, masked,
+                                         enforce_limits=False, appointment=appt)
+            claimed = conn.execute(update(Appointment).where(
+                Appointment.id == appt.id, Appointment.status == "booked").values(
+                status="checked_in", ticket_id=ticket.uuid))
+            if claimed.rowcount != 1:  # another kiosk checked it in a moment ago
+                raise AppointmentAlreadyUsed(None)
+            return ticket
