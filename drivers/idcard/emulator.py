@@ -61,8 +61,10 @@ class SamReaderEmulator:
         self.split_delay = 0.0  # … with this pause between them
         self.silent = False  # read requests, answer nothing
         self._bad_checksums = 0  # replies still to corrupt; -1 = all
+        self._bad_checksum_on: Command | None = None
         self._forced: list[tuple[Command | None, int, int]] = []  # (command, status, times left)
         self._unplug_on: Command | None = None
+        self._stall_on: Command | None = None
         self._lock = threading.Lock()
         self._card = card
         self._selected = False
@@ -129,10 +131,12 @@ class SamReaderEmulator:
             self._card, self._selected = None, False
 
     # ---- faults ---------------------------------------------------------------------------
-    def corrupt_checksums(self, times: int | None = 1) -> None:
-        """Corrupt the CHK of the next ``times`` replies (None: every reply until cleared)."""
+    def corrupt_checksums(self, times: int | None = 1, command: Command | None = None) -> None:
+        """Corrupt the CHK of the next ``times`` replies to ``command`` (any command if None;
+        ``times`` None: every one until cleared)."""
         with self._lock:
             self._bad_checksums = -1 if times is None else times
+            self._bad_checksum_on = command
 
     def force_status(self, status: int, command: Command | None = None,
                      times: int | None = 1) -> None:
@@ -144,6 +148,11 @@ class SamReaderEmulator:
         """When answering ``command``, write half the reply, then pull the plug."""
         with self._lock:
             self._unplug_on = command
+
+    def stall_mid_frame(self, command: Command = Command.READ) -> None:
+        """When answering ``command`` (once), write half the reply, then nothing (a hung reader)."""
+        with self._lock:
+            self._stall_on = command
 
     def unplug(self) -> None:
         """Pull the plug now (the port path disappears)."""
@@ -162,6 +171,7 @@ class SamReaderEmulator:
         with self._lock:
             self.noise, self.split_pieces, self.split_delay, self.silent = b"", 1, 0.0, False
             self._bad_checksums, self._forced, self._unplug_on = 0, [], None
+            self._stall_on = None
 
     # ---- serving --------------------------------------------------------------------------
     def _serve(self) -> None:
@@ -252,12 +262,18 @@ class SamReaderEmulator:
 
     def _send(self, reply: bytes, command: Command | None) -> None:
         with self._lock:
-            if self._bad_checksums:
+            if self._bad_checksums and self._bad_checksum_on in (None, command):
                 reply = reply[:-1] + bytes([reply[-1] ^ 0xFF])
                 if self._bad_checksums > 0:
                     self._bad_checksums -= 1
             unplug = command is not None and command is self._unplug_on
+            stall = command is not None and command is self._stall_on
+            if stall:
+                self._stall_on = None
             noise, pieces, delay = self.noise, max(1, self.split_pieces), self.split_delay
+        if stall:
+            self._write(reply[:len(reply) // 2])
+            return
         if unplug:
             self._write(reply[:len(reply) // 2])
             with self._lock:
