@@ -21,6 +21,13 @@ from escpos.printer import File, Network, Serial, Usb
 
 from drivers.printer.base import PrinterError
 
+try:  # a pulled USB-serial adapter fails tcflush/tcdrain with termios.error, not OSError
+    from termios import error as _TermiosError
+
+    WIRE_ERRORS: tuple[type[BaseException], ...] = (OSError, _TermiosError)
+except ImportError:  # not POSIX
+    WIRE_ERRORS = (OSError,)
+
 NETWORK_PORT = 9100  # "raw"/JetDirect port every network receipt printer listens on
 
 

@@ -29,7 +29,12 @@ from drivers.printer.base import (
     ReceiptPrinter,
 )
 from drivers.printer.charset import Substitution
-from drivers.printer.connections import Connection, ConnectionKind, ConnectionSpecError
+from drivers.printer.connections import (
+    WIRE_ERRORS,
+    Connection,
+    ConnectionKind,
+    ConnectionSpecError,
+)
 from drivers.printer.escpos_render import render
 from drivers.printer.layout import Receipt
 from drivers.printer.profile import PrinterProfile
@@ -142,7 +147,7 @@ class EscposPrinter(ReceiptPrinter):
             printer.discard_input()
             printer._raw(query)
             return bytes(printer._read())
-        except OSError as exc:
+        except WIRE_ERRORS as exc:
             raise self._lost(exc, "asking the printer status") from exc
 
     # ---- printing -----------------------------------------------------------------------
@@ -177,7 +182,7 @@ class EscposPrinter(ReceiptPrinter):
                 sent += len(chunk)
             if hasattr(printer, "flush"):
                 printer.flush()
-        except OSError as exc:
+        except WIRE_ERRORS as exc:
             lost = self._lost(exc, f"printing, after {sent} of {len(data)} bytes")
             raise PrintInterrupted(f"{lost}; the ticket is incomplete: reprint it") from exc
 
@@ -207,7 +212,7 @@ class EscposPrinter(ReceiptPrinter):
         except ConnectionSpecError as exc:
             self._fail(HealthState.OFFLINE, str(exc))
             raise
-        except (DeviceNotFoundError, OSError, ValueError, RuntimeError) as exc:
+        except (DeviceNotFoundError, *WIRE_ERRORS, ValueError, RuntimeError) as exc:
             message = self._open_advice(exc)
             self._fail(HealthState.OFFLINE, message)
             raise PrinterOffline(message) from exc
