@@ -75,6 +75,10 @@ class SuffixFramer:
             code = self._clean(raw)
             if code:
                 codes.append(code)
+        if self.suffix == "cr":
+            # the LF of a CR LF scanner: not the start of the next code
+            while self._buffer[:1] == b"\n":
+                del self._buffer[:1]
         if len(self._buffer) > self.max_length:
             self._buffer.clear()
             self.overflows += 1
