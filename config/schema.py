@@ -86,3 +86,24 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "devices.printer.driver": ("simulated", "usb", "serial", "network", "file"),
     "devices.locker.driver": ("simulated", "8a", "kerong"),
 }
+
+# Device settings: the keys each kind accepts, with their types. A key not listed here is refused
+# at start, so a typo like ``open_bitt`` cannot silently fall back to a default on site.
+SETTINGS: dict[str, dict[str, type | tuple[type, ...]]] = {
+    "idcard": {"photo_decoder": str, "poll_interval": float},
+    "scanner": {"suffix": str, "gap_ms": int, "max_key_gap_ms": int, "min_length": int},
+    "camera": {"index": (int, str), "width": int, "height": int},
+    "printer": {"encoding": str, "chinese_mode": bool, "paper_width_mm": int,
+                "qr_module_size": int, "cut": str, "cut_feed_lines": int, "out_dir": str,
+                "print_seconds": float},
+    "locker": {"board": int, "doors": int, "open_bit": int, "retries": int, "addressing": str},
+}
+
+SETTING_CHOICES: dict[str, tuple[object, ...]] = {
+    "scanner.suffix": ("cr", "lf", "crlf", "none"),
+    "printer.encoding": ("gb18030", "gbk"),
+    "printer.paper_width_mm": (58, 80),
+    "printer.cut": ("full", "partial"),
+    "locker.open_bit": (0, 1),
+    "locker.addressing": ("board_high_nibble", "lock_only"),
+}

@@ -7,7 +7,9 @@ as offline instead of crashing.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Literal
 
 from config.schema import Config, DeviceConfig
 from drivers.base import Device, DeviceError
@@ -25,10 +27,20 @@ def build_device(kind: str, cfg: DeviceConfig, *, simulate: bool, data_dir: Path
 
 def build_devices(config: Config, *, simulate: bool, data_dir: Path) -> dict[str, Device]:
     devices: dict[str, Device] = {}
-    for kind in ("idcard", "scanner", "camera", "printer", "locker"):
+    # the camera first: a camera-decoding scanner shares it
+    for kind in ("camera", "idcard", "scanner", "printer", "locker"):
         cfg: DeviceConfig = getattr(config.devices, kind)
-        if cfg.enabled:
-            devices[kind] = build_device(kind, cfg, simulate=simulate, data_dir=data_dir)
+        if not cfg.enabled:
+            continue
+        if kind == "scanner" and cfg.driver == "camera" and not simulate:
+            from drivers.scanner.camera_scanner import CameraScanner
+            camera = devices.get("camera")
+            if camera is None:
+                raise UnknownDriver("devices.scanner.driver = 'camera' needs devices.camera "
+                                    "enabled")
+            devices[kind] = CameraScanner(camera, owns_camera=False)
+            continue
+        devices[kind] = build_device(kind, cfg, simulate=simulate, data_dir=data_dir)
     return devices
 
 
@@ -45,12 +57,56 @@ def _simulator(kind: str, cfg: DeviceConfig, data_dir: Path) -> Device:
         return SimulatedCamera()
     if kind == "printer":
         from drivers.printer.simulated import SimulatedPrinter
-        return SimulatedPrinter(out_dir=data_dir / "printouts")
+        out_dir = Path(str(s["out_dir"])) if "out_dir" in s else data_dir / "printouts"
+        return SimulatedPrinter(out_dir, settings=dict(s),
+                                print_seconds=float(_num(s, "print_seconds", 0.0)))
     if kind == "locker":
         from drivers.locker.simulated import SimulatedLocker
-        return SimulatedLocker(doors=int(s.get("doors", 24)))  # type: ignore[call-overload]
+        return SimulatedLocker(doors=_int(s, "doors", 24))
     raise UnknownDriver(f"no simulator for device kind {kind!r}")
 
 
 def _real(kind: str, cfg: DeviceConfig) -> Device:
-    raise UnknownDriver(f"devices.{kind}.driver = {cfg.driver!r}: real driver not wired yet")
+    s = cfg.settings
+    if kind == "idcard" and cfg.driver == "sam":
+        from drivers.idcard.sam import SamIdCardReader
+        decoder = s.get("photo_decoder")
+        return SamIdCardReader(cfg.port, cfg.baud, cfg.timeout,
+                               str(decoder) if decoder else None)
+    if kind == "scanner" and cfg.driver == "serial":
+        from drivers.scanner.serial_scanner import SerialScanner
+        return SerialScanner(cfg.port, cfg.baud, cfg.timeout,
+                             _suffix(s),
+                             gap=_int(s, "gap_ms", 50) / 1000)
+    if kind == "scanner" and cfg.driver == "wedge":
+        from drivers.scanner.wedge_scanner import WedgeScanner
+        return WedgeScanner(max_gap=_int(s, "max_key_gap_ms", 30) / 1000,
+                            min_length=_int(s, "min_length", 4))
+    if kind == "camera" and cfg.driver == "opencv":
+        from drivers.camera.opencv_camera import OpenCvCamera
+        index = s.get("index", 0)
+        return OpenCvCamera(index if isinstance(index, int) else str(index),
+                            _int(s, "width", 1280), _int(s, "height", 720))
+    if kind == "printer" and cfg.driver in ("usb", "serial", "network", "file"):
+        from drivers.printer.escpos_printer import EscposPrinter
+        return EscposPrinter.from_config(cfg)
+    if kind == "locker" and cfg.driver in ("8a", "kerong"):
+        from drivers.locker.board import SerialLockerBoard
+        return SerialLockerBoard.from_config(cfg.driver, cfg.port, cfg.baud, cfg.timeout, s)
+    raise UnknownDriver(f"devices.{kind}.driver = {cfg.driver!r} is not a {kind} driver")
+
+
+# Settings were type-checked against config.schema.SETTINGS at start; these only pick defaults.
+def _int(settings: Mapping[str, object], key: str, default: int) -> int:
+    value = settings.get(key, default)
+    return value if isinstance(value, int) else default
+
+
+def _num(settings: Mapping[str, object], key: str, default: float) -> float:
+    value = settings.get(key, default)
+    return float(value) if isinstance(value, int | float) else default
+
+
+def _suffix(settings: Mapping[str, object]) -> Literal["cr", "lf", "crlf", "none"]:
+    value = settings.get("suffix", "cr")
+    return value if value in ("cr", "lf", "crlf", "none") else "cr"  # type: ignore[return-value]

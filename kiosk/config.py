@@ -176,6 +176,7 @@ def _check_values(config: Config, origin: dict[str, Path]) -> None:
                           "a number of at least 1.0")
     for kind in ("idcard", "scanner", "camera", "printer", "locker"):
         dev = getattr(config.devices, kind)
+        _check_settings(kind, dev.settings, origin)
         if dev.baud not in (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400):
             key = f"devices.{kind}.baud"
             raise ConfigError(_origin_of(key, origin), key, _describe(dev.baud),
@@ -196,3 +197,22 @@ def database_url(config: Config) -> str:
     if config.kiosk.database:
         return config.kiosk.database
     return f"sqlite:///{(data_dir(config) / 'kiosk.sqlite3').resolve()}"
+
+
+def _check_settings(kind: str, settings: dict[str, object], origin: dict[str, Path]) -> None:
+    allowed = schema.SETTINGS[kind]
+    for name, value in settings.items():
+        key = f"devices.{kind}.settings.{name}"
+        if name not in allowed:
+            raise ConfigError(_origin_of(key, origin), key, "an unknown setting",
+                              "one of " + ", ".join(allowed))
+        want = allowed[name]
+        types_ = want if isinstance(want, tuple) else (want,)
+        ok = any(type(value) is t or (t is float and type(value) is int) for t in types_)
+        if not ok:
+            words = " or ".join(_TYPE_WORDS[t] for t in types_)
+            raise ConfigError(_origin_of(key, origin), key, _describe(value), words)
+        choices = schema.SETTING_CHOICES.get(f"{kind}.{name}")
+        if choices and value not in choices:
+            raise ConfigError(_origin_of(key, origin), key, _describe(value),
+                              "one of " + ", ".join(str(c) for c in choices))

@@ -98,3 +98,26 @@ def test_database_defaults_to_sqlite_in_the_data_dir(tmp_path):
 
 def test_defaults_file_is_the_one_shipped():
     assert DEFAULTS_FILE.name == "defaults.toml" and DEFAULTS_FILE.is_file()
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "expected"),
+    [
+        ("[devices.locker]\nsettings = { open_bitt = 1 }\n", "devices.locker.settings.open_bitt",
+         "one of board, doors, open_bit"),
+        ("[devices.locker]\nsettings = { open_bit = 2 }\n", "devices.locker.settings.open_bit",
+         "one of 0, 1"),
+        ('[devices.printer]\nsettings = { encoding = "utf8" }\n',
+         "devices.printer.settings.encoding", "one of gb18030, gbk"),
+        ('[devices.locker]\nsettings = { board = "one" }\n', "devices.locker.settings.board",
+         "an integer"),
+        ("[devices.camera]\nsettings = { index = 1.5 }\n", "devices.camera.settings.index",
+         "an integer or a string"),
+    ],
+)
+def test_device_settings_are_checked_per_kind(tmp_path, text, key, expected):
+    """Given a wrong device setting, when loading, then start-up is refused naming the setting."""
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, text))
+    assert info.value.key == key
+    assert expected in info.value.expected
