@@ -149,3 +149,8 @@ class ListeningUsb(Usb):
 
     def discard_input(self) -> None:
         """USB printers answer only when asked; nothing stale to drop."""
+
+    def close(self) -> None:
+        # escpos's close demands pyusb even when nothing was opened (and runs from __del__)
+        if self._device:
+            super().close()

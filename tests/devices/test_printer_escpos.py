@@ -13,7 +13,13 @@ from hypothesis import strategies as st
 from config.schema import DeviceConfig
 from drivers.base import HealthState, ProtocolError
 from drivers.printer import status
-from drivers.printer.base import PaperOut, PaperStatus, PrinterOffline, PrintInterrupted
+from drivers.printer.base import (
+    PaperOut,
+    PaperStatus,
+    PrinterError,
+    PrinterOffline,
+    PrintInterrupted,
+)
 from drivers.printer.connections import Connection, ConnectionKind
 from drivers.printer.emulator import (
     EXPECTED,
@@ -245,3 +251,26 @@ def test_replies_table_matches_parser():
     for answer, expected in EXPECTED.items():
         printer_reply, paper_reply = REPLIES[answer]
         assert status.paper_status(paper_reply, printer_reply) is expected
+
+
+@pytest.mark.parametrize(("kind", "target", "parsed"), [
+    (ConnectionKind.USB, "0416:5011", (0x0416, 0x5011)),
+    (ConnectionKind.USB, "0x04b8:0x0202", (0x04B8, 0x0202)),
+    (ConnectionKind.NETWORK, "192.168.1.50", ("192.168.1.50", 9100)),
+    (ConnectionKind.NETWORK, "printer.hall:9101", ("printer.hall", 9101)),
+])
+def test_connection_targets(kind, target, parsed):
+    """Given a USB VID:PID or a network host[:port] when parsed then ids/host/port as meant."""
+    connection = Connection(kind, target)
+    got = connection.usb_ids() if kind is ConnectionKind.USB else connection.host_port()
+    assert got == parsed
+
+
+def test_usb_without_a_usb_stack_or_device_is_offline_with_advice():
+    """Given a USB printer that is absent (or pyusb missing) when opened then PrinterOffline
+    whose message says what to do, never a raw exception."""
+    printer = EscposPrinter(Connection(ConnectionKind.USB, "0416:5011"), timeout=TIMEOUT)
+    with pytest.raises(PrinterOffline, match="pyusb|lsusb"):
+        printer.open()
+    with pytest.raises(PrinterError, match="VID:PID"):
+        EscposPrinter(Connection(ConnectionKind.USB, "lp0")).open()
