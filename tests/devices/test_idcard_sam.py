@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
+import serial
 
 from drivers.base import DeviceTimeout, DeviceUnplugged, HealthState
 from drivers.idcard.base import CardReadError
@@ -292,3 +293,13 @@ def test_close_wakes_a_waiting_read(emulator, reader):
     worker.join(timeout=3.0)
     assert result == [None]
     assert time.monotonic() - started < 2.0
+
+
+def test_emulator_answers_a_corrupted_command_with_status_10(emulator):
+    """Given a find frame with a wrong CHK written straight to the pty / then the emulator
+    answers exactly AA AA AA 96 69 00 04 00 00 10 14, as a reader does."""
+    with serial.serial_for_url(emulator.port, baudrate=115200, timeout=1.0) as port:
+        port.write(FIND[:-1] + b"\x00")
+        assert port.read(11) == bytes.fromhex("AAAAAA9669000400001014")
+        port.write(Command.SET_MAX_RF_BYTES.frame)
+        assert port.read(11) == bytes.fromhex("AAAAAA9669000400009094")
