@@ -75,7 +75,7 @@ class CameraScanner(CodeScanner):
             previous = frame
             try:
                 codes = decode_image(frame, thorough=False)
-            except Exception as exc:  # noqa: BLE001 - a decoder crash must not kill the thread
+            except Exception as exc:  # a decoder crash must not kill the scanning thread
                 self._error = f"decoder failed: {exc!r}"
                 continue
             self._error = ""

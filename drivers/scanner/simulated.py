@@ -51,7 +51,7 @@ class SimulatedScanner(CodeScanner, SimulatedFaults):
             return Health(HealthState.DEGRADED, "simulated: unreadable scans")
         return Health.ok() if self._open else Health(HealthState.OFFLINE, "not opened")
 
-    def scan(self, text: str, format: str = "QRCode") -> None:  # noqa: A002 - mirrors ScannedCode
+    def scan(self, text: str, format: str = "QRCode") -> None:
         """A citizen holds a code under the scanner."""
         with self._changed:
             self._codes.append(ScannedCode(text, format, "scanner"))
