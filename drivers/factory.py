@@ -72,7 +72,8 @@ def _real(kind: str, cfg: DeviceConfig) -> Device:
         from drivers.idcard.sam import SamIdCardReader
         decoder = s.get("photo_decoder")
         return SamIdCardReader(cfg.port, cfg.baud, cfg.timeout,
-                               str(decoder) if decoder else None)
+                               str(decoder) if decoder else None,
+                               poll_interval=_num(s, "poll_interval", 0.1))
     if kind == "scanner" and cfg.driver == "serial":
         from drivers.scanner.serial_scanner import SerialScanner
         return SerialScanner(cfg.port, cfg.baud, cfg.timeout,

@@ -12,7 +12,10 @@ import sys
 from collections.abc import Sequence
 
 from drivers.base import DeviceError
+from drivers.cli import CommandError
 from kiosk.config import ConfigError
+
+__all__ = ["CommandError", "build_parser", "main"]
 
 # Modules that add subcommands, in the order ``kiosk --help`` lists them.
 COMMAND_MODULES = (
@@ -21,14 +24,6 @@ COMMAND_MODULES = (
     "kiosk.commands.config_check",
     "kiosk.queue.cli",
 )
-
-
-class CommandError(Exception):
-    """Raised by a subcommand to print one line on stderr and exit with ``code``."""
-
-    def __init__(self, message: str, code: int = 1) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 def build_parser() -> argparse.ArgumentParser:

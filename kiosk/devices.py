@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
 
-from drivers.base import Device, DeviceError, Health, HealthState
+from drivers.base import Device, DeviceError, Health, HealthState, ProtocolError
 from drivers.idcard.base import CardReadError, IdCardReader
 from drivers.locker.base import DoorState, LockerBoard
 from drivers.scanner.base import CodeScanner
@@ -160,6 +160,12 @@ class DeviceManager:
                 step()
         except CardReadError as exc:
             self._bus.publish(CardUnreadable(str(exc), exc.message_zh))
+            self._stop.wait(self._poll_s)
+        except ProtocolError as exc:
+            # One garbled frame (a smudged code, line noise) says nothing about the next one:
+            # keep the device in service, marked degraded until the watchdog sees it healthy.
+            log.warning("%s sent a bad frame: %s", kind, exc)
+            self._note_health(kind, Health(HealthState.DEGRADED, str(exc)))
             self._stop.wait(self._poll_s)
         except DeviceError as exc:
             log.warning("%s failed: %s", kind, exc)

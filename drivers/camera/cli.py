@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from kiosk.cli import CommandError
+from drivers.cli import CommandError
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import argparse
 import json
 
+from drivers.cli import CommandError
 from drivers.idcard.base import IdCard
 from drivers.idcard.sam import SamIdCardReader
-from kiosk.cli import CommandError
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import argparse
 import json
 
+from drivers.cli import CommandError
 from drivers.locker.board import PROTOCOLS, SerialLockerBoard
 from drivers.locker.protocol_kerong import Addressing
-from kiosk.cli import CommandError
 
 
 def register(sub: argparse._SubParsersAction) -> None:

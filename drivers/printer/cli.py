@@ -50,7 +50,7 @@ def _connection_args(p: argparse.ArgumentParser) -> None:
 
 def _load(args: argparse.Namespace) -> tuple[ReceiptPrinter, PrinterProfile, str, str]:
     """The printer to talk to, its profile, how to name it, and the hall's name."""
-    from kiosk.config import data_dir, load_config  # the shell tool reads the site config
+    from config.loader import data_dir, load_config  # the shell tool reads the site config
 
     config = load_config(getattr(args, "config", None))
     cfg = config.devices.printer
@@ -98,7 +98,7 @@ def test_page(hall: str, profile: PrinterProfile, when: datetime | None = None) 
 
 
 def _test(args: argparse.Namespace) -> int:
-    from kiosk.cli import CommandError
+    from drivers.cli import CommandError
 
     printer, profile, name, hall = _load(args)
     receipt = test_page(hall, profile)
@@ -122,7 +122,7 @@ def _test(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    from kiosk.cli import CommandError
+    from drivers.cli import CommandError
 
     printer, _profile, name, _hall = _load(args)
     try:

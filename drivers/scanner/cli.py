@@ -13,8 +13,8 @@ import argparse
 import json
 import time
 
+from drivers.cli import CommandError
 from drivers.scanner.framing import SUFFIXES
-from kiosk.cli import CommandError
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -26,7 +26,8 @@ def test_defaults_load_with_simulated_devices():
 
 def test_site_file_overrides_one_key_and_keeps_the_rest(tmp_path):
     """Given a site file setting the printer, when loading, then only those keys change."""
-    site = write(tmp_path, '[devices.printer]\ndriver = "serial"\nsettings = { encoding = "gbk" }\n')
+    site = write(tmp_path,
+                 '[devices.printer]\ndriver = "serial"\nsettings = { encoding = "gbk" }\n')
     config = load_config(site)
     assert config.devices.printer.driver == "serial"
     assert config.devices.printer.settings["encoding"] == "gbk"

@@ -153,3 +153,17 @@ def test_stop_leaves_no_worker_threads(tmp_path):
     manager.stop()
     after = {t.name for t in threading.enumerate() if t.name.startswith("device-")}
     assert not (after - before)
+
+
+def test_a_garbled_scan_degrades_the_scanner_but_keeps_it_in_service(rig):
+    """Given a scanner that sends one garbled frame, when it is read, then the scanner is
+    degraded (not offline) and the next good scan still arrives."""
+    manager, rec, devices = rig
+    devices["scanner"].inject(Fault.GARBAGE)
+    devices["scanner"].scan("smudged")
+    rec.wait_for(lambda e: isinstance(e, DeviceHealthChanged) and e.kind == "scanner"
+                 and e.health.state is HealthState.DEGRADED)
+    devices["scanner"].clear()
+    devices["scanner"].scan("clean")
+    assert rec.wait_for(lambda e: isinstance(e, CodeScanned)).code.text == "clean"
+    assert manager.health("scanner").state is not HealthState.OFFLINE
