@@ -84,7 +84,7 @@ class Translator:
 
     def tr(self, msgid: str, lang: str, **fmt: object) -> str:
         text = msgid
-        if lang != SOURCE_LANGUAGE:
+        if msgid and lang != SOURCE_LANGUAGE:
             found = self.catalog(lang).get(msgid)
             if found is None:
                 if (lang, msgid) not in self._missing:

@@ -19,7 +19,7 @@ Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
 
 class ErrorScreen(KioskScreen):
-    title = StringProperty("暂时无法办理")
+    title = StringProperty("温馨提示")
     error_title = StringProperty("")  # msgid
     message = StringProperty("")  # msgid
     next_step = StringProperty("")  # msgid

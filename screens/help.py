@@ -19,7 +19,7 @@ TOPICS: tuple[tuple[str, str], ...] = (
     ("如何开始", "在首页点击要办理的业务。全程只需点击屏幕，无需键盘。"),
     ("刷身份证", "需要核验身份时，请将身份证平放在屏幕下方的感应区，听到提示音后再拿开。"),
     ("扫描二维码", "预约码、回执上的二维码，请对准扫码窗口，距离约 10 厘米。"),
-    ("看不清字？", "在首页点击“长辈模式”，文字会变大，操作时间也会延长。"),
+    ("看不清字？", "在首页点击“长辈模式”，字更大，操作时间更长。"),
     ("离开时", "办理完成或长时间无操作，本机会自动返回首页并清除您的个人信息。"),
     ("需要帮助", "请到咨询台或任一综合窗口，工作人员会帮您办理。"),
 )
@@ -29,11 +29,11 @@ class HelpScreen(KioskScreen):
     title = StringProperty("使用帮助")
 
     def on_kv_post(self, base_widget: object) -> None:
-        from screens.widgets import BodyLabel
+        from screens.widgets import BodyLabel, HeadingLabel
 
         box = self.ids.topics
         for heading, text in TOPICS:
-            head = BodyLabel(bold=True)
+            head = HeadingLabel()
             body = BodyLabel()
             # bind per language so the page re-renders on the 中文/English toggle
             self.app.bind(lang=lambda _a, lang, h=head, b=body, m=(heading, text):

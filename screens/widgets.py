@@ -40,6 +40,10 @@ class BodyLabel(Label):
     """Wrapped body text that grows to fit, so nothing is ever cut off."""
 
 
+class HeadingLabel(BodyLabel):
+    """A section heading inside a page (the CJK font has no bold face: colour and size instead)."""
+
+
 class TitleLabel(Label):
     pass
 

@@ -1,0 +1,207 @@
+"""The real kiosk app under a virtual X display, driven by touches, for the UI tests.
+
+One app per test session (Kivy has one window per process); each test starts from a clean home
+screen with healthy simulated devices. The session runs on its own 1920x1920 Xvfb display so both
+the portrait (1080x1920) and landscape (1920x1080) windows are fully on screen — pytest-xvfb's
+default screen is 800x600, and pixels off the screen are undefined in screenshots. Time for the
+idle timeout and the error page comes from a fake monotonic clock the tests advance; device
+events come from the real device threads polling the simulators, waited for with a deadline.
+Kivy is imported only inside the fixtures, after the environment is set.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+PORTRAIT = (1080, 1920)
+LANDSCAPE = (1920, 1080)
+
+
+class FakeMonotonic:
+    """Stands in for ``time.monotonic`` inside the app; tests move it forward."""
+
+    def __init__(self, start: float = 10_000.0) -> None:
+        self.t = start
+
+    def __call__(self) -> float:
+        return self.t
+
+    def advance(self, seconds: float) -> None:
+        self.t += seconds
+
+
+class Kiosk:
+    """Handle on the running app with the verbs a UI test needs."""
+
+    def __init__(self, app: Any, clock: FakeMonotonic) -> None:
+        self.app = app
+        self.clock = clock
+        self.ctx = app.ctx
+
+    # ---- the event loop -------------------------------------------------------------------
+    def pump(self, frames: int = 3) -> None:
+        from kivy.base import EventLoop
+
+        for _ in range(frames):
+            EventLoop.idle()
+
+    def wait_until(self, condition: Callable[[], object], timeout: float = 8.0,
+                   what: str = "condition") -> None:
+        """Run the event loop until ``condition()`` holds (device threads are real threads)."""
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+            self.pump(1)
+
+    def advance(self, seconds: float) -> None:
+        """Move the app's clock forward and let its tick interval see it."""
+        self.clock.advance(seconds)
+        self.app._tick()
+        self.pump(2)
+
+    # ---- finding and touching ---------------------------------------------------------------
+    def find(self, ident: str) -> Any:
+        from kivy.core.window import Window
+
+        for root in Window.children:
+            for widget in root.walk(restrict=True):
+                if getattr(widget, "ident", None) == ident:
+                    return widget
+        return None
+
+    def get(self, ident: str) -> Any:
+        widget = self.find(ident)
+        assert widget is not None, f"no widget {ident!r} on screen {self.app.current!r}"
+        return widget
+
+    def tap(self, target: Any) -> None:
+        """A finger down and up at the widget's centre, through the window like a real touch."""
+        from kivy.uix.scrollview import ScrollView
+
+        widget = self.get(target) if isinstance(target, str) else target
+        parent = widget.parent
+        while parent is not None and not isinstance(parent, ScrollView):
+            parent = None if parent.parent is parent else parent.parent  # the window is its own
+        if parent is not None:  # a finger can only press what is scrolled into view
+            parent.scroll_to(widget, padding=10, animate=False)
+            self.pump(2)
+        x, y = widget.to_window(*widget.center)
+        self.tap_at(x, y)
+
+    def tap_at(self, x: float, y: float) -> None:
+        from kivy.tests.common import UnitTestTouch
+
+        touch = UnitTestTouch(x, y)
+        touch.touch_down()
+        self.pump(1)
+        touch.touch_up()
+        self.pump(2)
+
+    def key(self, keycode: int) -> None:
+        from kivy.core.window import Window
+
+        Window.dispatch("on_key_down", keycode, 0, None, [])
+        Window.dispatch("on_key_up", keycode, 0)
+        self.pump(2)
+
+    # ---- looking ----------------------------------------------------------------------------
+    def screenshot(self, name: str) -> Path:
+        from kivy.core.window import Window
+
+        self.pump(4)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        target = ARTIFACTS / f"{name}.png"
+        written = Window.screenshot(name=str(ARTIFACTS / f"_{name}.png"))
+        shutil.move(written, target)
+        return target
+
+    def resize(self, size: tuple[int, int]) -> None:
+        from kivy.core.window import Window
+
+        Window.size = size
+        self.wait_until(lambda: tuple(Window.size) == size, what=f"window size {size}")
+        self.pump(3)
+
+    def sim(self, kind: str) -> Any:
+        return self.ctx.devices.get(kind)
+
+
+@pytest.fixture(scope="session")
+def kiosk_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kiosk]:
+    import sys
+
+    if "kivy.core.window" in sys.modules:
+        pytest.fail("Kivy's window was created before the UI fixture set up its display")
+    from pyvirtualdisplay import Display
+
+    display = Display(size=(1920, 1920), color_depth=24, manage_global_env=False)
+    display.start()
+    os.environ["DISPLAY"] = display.new_display_var
+    root = tmp_path_factory.mktemp("kiosk-ui")
+    os.environ["KIVY_NO_ARGS"] = "1"
+    os.environ["KIVY_HOME"] = str(root / "kivy")
+    os.environ["KIVY_LOG_MODE"] = "PYTHON"
+    site = root / "site.toml"
+    site.write_text(f'[kiosk]\ndata_dir = "{root / "var"}"\n', encoding="utf-8")
+
+    from kivy.config import Config
+
+    Config.set("graphics", "width", str(PORTRAIT[0]))
+    Config.set("graphics", "height", str(PORTRAIT[1]))
+    Config.set("kivy", "exit_on_escape", "0")
+    from kivy.base import runTouchApp
+
+    from kiosk.config import load_config
+    from kiosk.context import build_context
+    from screens.app import KioskApp, ui_dispatch
+
+    ctx = build_context(load_config(site), simulate=True, dispatch=ui_dispatch)
+    clock = FakeMonotonic()
+    app = KioskApp(ctx, now=clock)
+    app._run_prepare()  # builds, opens the window, dispatches on_start (devices start)
+    runTouchApp(embedded=True)
+    kiosk = Kiosk(app, clock)
+    kiosk.wait_until(lambda: all(ctx.devices.is_usable(k) for k in ctx.devices.kinds()),
+                     what="every simulated device to open")
+    try:
+        yield kiosk
+    finally:
+        app.stop()
+        display.stop()
+
+
+@pytest.fixture
+def kiosk(kiosk_session: Kiosk) -> Iterator[Kiosk]:
+    """The app back at a pristine home: defaults, no session, healthy devices, no overlays."""
+    from drivers.base import SimulatedFaults
+    from drivers.printer.base import PaperStatus
+
+    k = kiosk_session
+    app = k.app
+    for kind in k.ctx.devices.kinds():
+        device = k.ctx.devices.get(kind)
+        if isinstance(device, SimulatedFaults):
+            device.clear()
+    k.sim("idcard").remove()
+    if app.sim_panel_open:
+        app.toggle_sim_panel()
+    app.keep_session()
+    app.lang = k.ctx.config.kiosk.language
+    app.set_elder(False)
+    app.go_home()
+    k.ctx.sessions.end("test_reset")
+    app.toast_label._hide()
+    k.wait_until(lambda: all(k.ctx.devices.is_usable(kind) for kind in k.ctx.devices.kinds())
+                 and app.paper in (None, PaperStatus.OK),
+                 timeout=15, what="devices healthy again")
+    k.pump(3)
+    yield k
