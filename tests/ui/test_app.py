@@ -304,3 +304,41 @@ def _card(key: str) -> object:
     from drivers.idcard.samples import SAMPLE_CARDS
 
     return SAMPLE_CARDS[key]
+
+
+def test_unreadable_card_shows_the_readers_message(kiosk: Kiosk) -> None:
+    """Given a reader that garbles the card's text, when a card is laid on it, then the toast
+    shows the Chinese message from the error and nobody is identified."""
+    from drivers.base import Fault
+
+    kiosk.sim("idcard").inject(Fault.GARBAGE)
+    kiosk.sim("idcard").present(_card("resident"))
+    toast = kiosk.app.toast_label
+    kiosk.wait_until(lambda: toast.text, what="unreadable toast")
+    assert "身份证" in toast.text
+    assert kiosk.ctx.sessions.current.card is None
+
+
+def test_scan_last_ticket_decodes_the_printout_and_scans_it(kiosk: Kiosk) -> None:
+    """Given a ticket printed by the simulated printer, when 'last ticket QR' is tapped, then its
+    QR is decoded from the PNG and arrives as a CodeScanned event; 'last printout' shows it."""
+    from drivers.printer.layout import Receipt
+    from kiosk.events import CodeScanned
+
+    url = kiosk.ctx.config.hall.queue_url + "?t=A001"
+    kiosk.sim("printer").print_receipt(Receipt().text("A001", size=2).qr(url))
+    seen: list[CodeScanned] = []
+    unsubscribe = kiosk.ctx.bus.subscribe(CodeScanned, seen.append)
+    try:
+        kiosk.app.toggle_sim_panel()
+        kiosk.tap("sim_scan_last_ticket")
+        kiosk.wait_until(lambda: seen, timeout=10, what="CodeScanned")
+        assert seen[0].code.text == url
+        kiosk.wait_until(lambda: "已扫描二维码" in kiosk.app.toast_label.text, what="scan toast")
+        kiosk.tap("sim_last_printout")
+        view = kiosk.app.sim_panel.printout_view
+        assert view.parent is not None
+        kiosk.tap("sim_printout_close")
+        kiosk.wait_until(lambda: view.parent is None, what="printout closed")
+    finally:
+        unsubscribe()
