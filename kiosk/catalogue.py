@@ -23,7 +23,7 @@ from kiosk.config import CONFIG_DIR, ConfigError
 
 DEFAULT_CATALOGUE = CONFIG_DIR / "catalogue.toml"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_SPAN = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
+_SPAN = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]|24):([0-5]\d)$")
 ALWAYS_OPEN = "always"
 
 
@@ -161,8 +161,7 @@ class Catalogue:
 
     def without_limits(self) -> Catalogue:
         """The same hall, always open and without daily limits: for benchmarks and demos only."""
-        always = Schedule(ALWAYS_OPEN, tuple(((time(0), time(23, 59, 59, 999999)),)
-                                             for _ in range(7)))
+        always = Schedule(ALWAYS_OPEN, tuple(((time(0), time.max),) for _ in range(7)))
         items = tuple(dataclasses.replace(i, schedule=always, daily_capacity=0,
                                           per_person_daily_limit=0) for i in self.items)
         cats = tuple(dataclasses.replace(c, per_person_daily_limit=0) for c in self.categories)
@@ -230,9 +229,11 @@ def _schedule(file: Path, name: str, data: object) -> Schedule:
         spans = []
         for text in r.strings(day, []):
             m = _SPAN.match(text)
-            if not m or (m[1], m[2]) >= (m[3], m[4]):
+            if not m or (m[1], m[2]) >= (m[3], m[4]) or (m[3] == "24" and m[4] != "00"):
                 raise r.fail(day, text, "spans like \"09:00-12:00\" (opening before closing)")
-            spans.append((time(int(m[1]), int(m[2])), time(int(m[3]), int(m[4]))))
+            # "24:00" closes at the end of the day (24-hour self-service areas)
+            close = time.max if m[3] == "24" else time(int(m[3]), int(m[4]))
+            spans.append((time(int(m[1]), int(m[2])), close))
         days.append(tuple(sorted(spans)))
     return Schedule(name, tuple(days))
 

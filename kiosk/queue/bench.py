@@ -8,10 +8,9 @@ disturbs a real hall's numbers; still, point it at a scratch database.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import multiprocessing as mp
-import threading
+import queue
 import time
 import uuid
 from dataclasses import dataclass
@@ -51,7 +50,7 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def _worker(url: str, config_file: str | None, hall: str, kiosk_id: str, count: int,
-            item_id: str, barrier: Any, out: Any) -> None:
+            item_id: str, go: Any, out: Any) -> None:
     try:
         config = load_config(config_file)
         config = dataclasses.replace(config, hall=dataclasses.replace(config.hall, code=hall))
@@ -60,11 +59,11 @@ def _worker(url: str, config_file: str | None, hall: str, kiosk_id: str, count: 
         service = QueueService(engine, catalogue, config, kiosk_id=kiosk_id, secret=BENCH_SECRET)
         with engine.connect():
             pass  # open the connection before the clock starts
-    except Exception as exc:  # reported by the parent, which must not wait for us forever
-        barrier.abort()
-        out.put((kiosk_id, [], f"{kiosk_id}: setup failed: {exc!r}"))
+    except Exception as exc:  # reported by the parent
+        out.put(("done", kiosk_id, [], f"{kiosk_id}: setup failed: {exc!r}"))
         return
-    barrier.wait()
+    out.put(("ready", kiosk_id, [], None))
+    go.wait()
     latencies: list[float] = []
     error = None
     try:
@@ -75,7 +74,29 @@ def _worker(url: str, config_file: str | None, hall: str, kiosk_id: str, count: 
     except Exception as exc:
         error = f"{kiosk_id}: {exc!r}"
     engine.dispose()
-    out.put((kiosk_id, latencies, error))
+    out.put(("done", kiosk_id, latencies, error))
+
+
+def _collect(out: Any, procs: list[Any], kind: str, errors: list[str],
+             latencies: list[float]) -> None:
+    """Wait for one ``kind`` message per worker, noticing a worker that died without one."""
+    waiting = {f"BK{k + 1:02d}" for k in range(len(procs))}
+    while waiting:
+        try:
+            what, kiosk_id, lat, error = out.get(timeout=1.0)
+        except queue.Empty:
+            if not any(p.is_alive() for p in procs):
+                errors.extend(f"{k}: worker process died" for k in sorted(waiting))
+                return
+            continue
+        if what == "done" and kind == "ready":  # failed during set-up
+            waiting.discard(kiosk_id)
+        elif what != kind:
+            continue
+        waiting.discard(kiosk_id)
+        latencies.extend(lat)
+        if error:
+            errors.append(error)
 
 
 def count_numbers(url: str, hall: str) -> tuple[int, int, int]:
@@ -110,25 +131,24 @@ def run_bench(url: str, kiosks: int, tickets: int, *, config_file: str | None = 
     engine.dispose()
     hall = f"BENCH{uuid.uuid4().hex[:8].upper()}"
     ctx = mp.get_context("spawn")  # a fresh interpreter per kiosk: no inherited connections
-    barrier = ctx.Barrier(kiosks + 1)
+    go = ctx.Event()
     out = ctx.Queue()
     shares = [tickets // kiosks + (k < tickets % kiosks) for k in range(kiosks)]
     procs = [ctx.Process(target=_worker, args=(url, config_file, hall, f"BK{k + 1:02d}", n,
-                                               item_id, barrier, out), daemon=True)
+                                               item_id, go, out), daemon=True)
              for k, n in enumerate(shares)]
     for p in procs:
         p.start()
     errors: list[str] = []
     latencies: list[float] = []
-    # A broken barrier means a worker failed to start; its message is waiting in the queue.
-    with contextlib.suppress(threading.BrokenBarrierError):
-        barrier.wait(timeout=120)
+    _collect(out, procs, "ready", errors, latencies)
     start = time.perf_counter()
-    for _ in procs:
-        _kiosk, lat, error = out.get(timeout=600)
-        latencies.extend(lat)
-        if error:
-            errors.append(error)
+    if errors:  # a kiosk could not start: do not measure a partial hall
+        for p in procs:
+            p.terminate()
+    else:
+        go.set()
+        _collect(out, procs, "done", errors, latencies)
     elapsed = time.perf_counter() - start
     for p in procs:
         p.join(timeout=30)

@@ -46,7 +46,7 @@ class CounterDesk:
             if row is not None:
                 conn.execute(update(Ticket).where(Ticket.id == row.id).values(
                     status=_CALLED, window_id=window_id, called_at=now))
-                self._record(conn, window_id, "queue.call", row, now)
+                self._record(conn, window_id, "queue.called", row, now)
         if row is None:  # raised after commit: the finished ticket above stays finished
             raise NoTicketWaiting(window_id)
         return self._called(row, window_id, _CALLED, row.recalls, now)
@@ -61,7 +61,7 @@ class CounterDesk:
                 raise NoCurrentTicket(window_id)
             conn.execute(update(Ticket).where(Ticket.id == row.id).values(
                 recalls=Ticket.recalls + 1))
-            self._record(conn, window_id, "queue.recall", row, now)
+            self._record(conn, window_id, "queue.recalled", row, now)
         return self._called(row, window_id, _CALLED, row.recalls + 1, row.called_at)
 
     def skip(self: QueueService, window_id: str) -> CalledTicket:
@@ -135,7 +135,7 @@ class CounterDesk:
         conn.execute(insert(AuditEntry).values(at=now, hall=self.hall, actor=window_id,
                                                action=action, subject=row.number,
                                                detail=detail))
-        if action != "queue.recall":
+        if action != "queue.recalled":
             event = action.removeprefix("queue.")
             self._outbox(conn, f"ticket:{row.id}:{event}", f"ticket.{event}",
                          {"hall": self.hall, "at": now.isoformat(), **detail}, now)

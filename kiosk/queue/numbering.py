@@ -12,21 +12,31 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Executable, bindparam
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from kiosk.storage.models import DailySequence
 
 
-def next_seq(conn: Connection, hall: str, day: date, prefix: str) -> int:
-    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(DailySequence).values(hall=hall, service_date=day, prefix=prefix, last_seq=1)
-    stmt = stmt.on_conflict_do_update(
+def _upsert(dialect: str) -> Executable:
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    table = DailySequence.__table__
+    stmt = insert(table).values(hall=bindparam("hall"), service_date=bindparam("day"),
+                                prefix=bindparam("prefix"), last_seq=1)
+    return stmt.on_conflict_do_update(
         index_elements=["hall", "service_date", "prefix"],
-        set_={"last_seq": DailySequence.last_seq + 1},
-    ).returning(DailySequence.last_seq)
-    return int(conn.execute(stmt).scalar_one())
+        set_={"last_seq": table.c.last_seq + 1},
+    ).returning(table.c.last_seq)
+
+
+# Built once: building the statement costs more than running it on the tap-to-ticket path.
+_UPSERT = {name: _upsert(name) for name in ("postgresql", "sqlite")}
+
+
+def next_seq(conn: Connection, hall: str, day: date, prefix: str) -> int:
+    stmt = _UPSERT["postgresql" if conn.dialect.name == "postgresql" else "sqlite"]
+    return int(conn.execute(stmt, {"hall": hall, "day": day, "prefix": prefix}).scalar_one())
 
 
 def format_number(prefix: str, seq: int) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
 
 from config.schema import Config
 from kiosk.catalogue import Catalogue, Category, ServiceItem
@@ -39,6 +39,27 @@ from kiosk.queue.tickets import IssuedTicket
 from kiosk.storage.models import Appointment, OutboxMessage, Ticket, TicketStatus
 
 RECENT_SERVICE_TIMES = 10  # finished tickets the wait estimate averages over
+
+# Statements on the tap-to-ticket path are built once with bound parameters: building them per
+# ticket cost more than executing them.
+_T = Ticket.__table__
+_INSERT_TICKET = insert(_T)
+_INSERT_OUTBOX = insert(OutboxMessage.__table__)
+_TODAY = (_T.c.hall == bindparam("hall")) & (_T.c.service_date == bindparam("day"))
+_COUNT = select(func.count()).select_from(_T)
+_COUNT_ITEM = _COUNT.where(_TODAY, _T.c.item_id == bindparam("item"))
+_COUNT_PERSON_ITEM = _COUNT_ITEM.where(_T.c.person_hash == bindparam("person"))
+_COUNT_PERSON_CATEGORY = _COUNT.where(_TODAY, _T.c.person_hash == bindparam("person"),
+                                      _T.c.category == bindparam("category"))
+_WAITING = _COUNT.where(_TODAY, _T.c.category == bindparam("category"),
+                        _T.c.status == TicketStatus.WAITING.value)
+_WAITING_PRIORITY = _WAITING.where(_T.c.priority.is_(True))
+_RECENT_DONE = (
+    select(_T.c.called_at, _T.c.finished_at)
+    .where(_TODAY, _T.c.category == bindparam("category"),
+           _T.c.status == TicketStatus.DONE.value, _T.c.called_at.is_not(None),
+           _T.c.finished_at.is_not(None))
+    .order_by(_T.c.finished_at.desc()).limit(RECENT_SERVICE_TIMES))
 
 
 class CardHolder(Protocol):
@@ -122,12 +143,13 @@ class QueueService(CounterDesk):
         ticket_id = str(uuid.uuid4())
         number = format_number(category.prefix, seq)
         at = local.astimezone(UTC)
-        conn.execute(insert(Ticket).values(
+        conn.execute(_INSERT_TICKET, dict(
             id=ticket_id, hall=self.hall, service_date=day, category=category.code,
             prefix=category.prefix, seq=seq, number=number, item_id=item.id,
             priority=reason is not None, priority_reason=reason, person_hash=person,
-            masked_name=masked, status=TicketStatus.WAITING.value, recalls=0, issued_at=at,
-            kiosk_id=self.kiosk_id, appointment_id=appointment.id if appointment else None))
+            masked_name=masked, status=TicketStatus.WAITING.value, window_id=None, recalls=0,
+            issued_at=at, called_at=None, finished_at=None, kiosk_id=self.kiosk_id,
+            appointment_id=appointment.id if appointment else None))
         ticket = IssuedTicket(
             uuid=ticket_id, number=number, service_date=day, category=category.code,
             category_name=category.name, category_name_en=category.name_en, item_id=item.id,
@@ -147,48 +169,40 @@ class QueueService(CounterDesk):
 
     def _outbox(self, conn: Connection, key: str, kind: str, payload: dict[str, object],
                 at: datetime) -> None:
-        conn.execute(insert(OutboxMessage).values(
+        conn.execute(_INSERT_OUTBOX, dict(
             idempotency_key=f"{self.hall}:{key}", kind=kind, payload=payload, created_at=at,
-            attempts=0, next_attempt_at=at))
+            attempts=0, next_attempt_at=at, sent_at=None, last_error=None))
 
     def _check_limits(self, conn: Connection, item: ServiceItem, category: Category, day: date,
                       person: str | None) -> None:
-        today = (Ticket.hall == self.hall) & (Ticket.service_date == day)
-        count = select(func.count()).select_from(Ticket)
+        params = {"hall": self.hall, "day": day, "item": item.id, "person": person,
+                  "category": category.code}
         if item.daily_capacity:
-            taken = conn.execute(count.where(today, Ticket.item_id == item.id)).scalar_one()
+            taken = conn.execute(_COUNT_ITEM, params).scalar_one()
             if taken >= item.daily_capacity:
                 raise DailyCapacityReached(item.name, item.daily_capacity)
         if person is None:
             return
-        mine = today & (Ticket.person_hash == person)
         if item.per_person_daily_limit:
-            n = conn.execute(count.where(mine, Ticket.item_id == item.id)).scalar_one()
+            n = conn.execute(_COUNT_PERSON_ITEM, params).scalar_one()
             if n >= item.per_person_daily_limit:
                 raise PersonalLimitReached(item.per_person_daily_limit, item.name)
         if category.per_person_daily_limit:
-            n = conn.execute(count.where(mine, Ticket.category == category.code)).scalar_one()
+            n = conn.execute(_COUNT_PERSON_CATEGORY, params).scalar_one()
             if n >= category.per_person_daily_limit:
                 raise PersonalLimitReached(category.per_person_daily_limit, category.name)
 
     def _people_ahead(self, conn: Connection, category: str, day: date, priority: bool) -> int:
         # A new ticket has the highest number of its prefix, so everyone waiting is ahead of a
         # regular ticket, and every waiting priority ticket is ahead of a priority one.
-        q = select(func.count()).select_from(Ticket).where(
-            Ticket.hall == self.hall, Ticket.service_date == day, Ticket.category == category,
-            Ticket.status == TicketStatus.WAITING.value)
-        if priority:
-            q = q.where(Ticket.priority.is_(True))
-        return int(conn.execute(q).scalar_one())
+        stmt = _WAITING_PRIORITY if priority else _WAITING
+        params = {"hall": self.hall, "day": day, "category": category}
+        return int(conn.execute(stmt, params).scalar_one())
 
     def mean_service_minutes(self, conn: Connection, category: Category, day: date) -> float:
         """Mean call-to-finish time of the last finished tickets today, else the catalogue's."""
-        rows = conn.execute(
-            select(Ticket.called_at, Ticket.finished_at).where(
-                Ticket.hall == self.hall, Ticket.service_date == day,
-                Ticket.category == category.code, Ticket.status == TicketStatus.DONE.value,
-                Ticket.called_at.is_not(None), Ticket.finished_at.is_not(None))
-            .order_by(Ticket.finished_at.desc()).limit(RECENT_SERVICE_TIMES)).all()
+        rows = conn.execute(_RECENT_DONE, {"hall": self.hall, "day": day,
+                                           "category": category.code}).all()
         if not rows:
             return self.catalogue.average_minutes(category.code)
         return sum((f - c).total_seconds() for c, f in rows) / len(rows) / 60

@@ -1,0 +1,102 @@
+"""Fixtures for the core tests: a hall config, the shipped catalogue, a clock a test moves by
+hand, SQLite files, and a real throwaway PostgreSQL server for the ``postgres`` tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import Engine
+
+from config.schema import Config
+from drivers.idcard.base import CardType, IdCard
+from kiosk.catalogue import Catalogue, load_catalogue
+from kiosk.clock import ManualClock
+from kiosk.config import load_config
+from kiosk.queue import QueueService
+from kiosk.storage import make_engine, migrate
+from tests.pg_server import PgServer, PgUnavailable
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+SECRET = b"test-hall-secret-0123456789abcdef"
+# Monday 5 January 2026, 10:00 in the hall: every weekday item is open.
+MONDAY_10 = datetime(2026, 1, 5, 10, 0, tzinfo=SHANGHAI)
+
+
+def make_card(id_number: str = "11010519491231002X", name: str = "张三",
+              birth: date = date(1980, 5, 17)) -> IdCard:
+    return IdCard(card_type=CardType.RESIDENT, name=name, sex="男", birth_date=birth,
+                  id_number=id_number, issuer="北京市公安局西城分局",
+                  valid_from=date(2015, 1, 1), valid_until=None, nation="汉")
+
+
+@pytest.fixture(scope="session")
+def config() -> Config:
+    return load_config(None)
+
+
+@pytest.fixture(scope="session")
+def catalogue() -> Catalogue:
+    return load_catalogue()
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(MONDAY_10)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'kiosk.sqlite3'}"
+
+
+@pytest.fixture
+def engine(sqlite_url) -> Iterator[Engine]:
+    eng = make_engine(sqlite_url)
+    migrate(eng)
+    yield eng
+    eng.dispose()
+
+
+ServiceFactory = Callable[..., QueueService]
+
+
+@pytest.fixture
+def make_service(config, catalogue, clock) -> ServiceFactory:
+    def build(engine: Engine, *, kiosk_id: str = "K01", cat: Catalogue | None = None,
+              clk: ManualClock | None = None) -> QueueService:
+        return QueueService(engine, cat or catalogue, config, clk or clock, kiosk_id,
+                            secret=SECRET)
+    return build
+
+
+@pytest.fixture
+def service(engine, make_service) -> QueueService:
+    return make_service(engine)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    server = PgServer()
+    try:
+        server.start()
+    except PgUnavailable as exc:  # the test command installs PostgreSQL: missing is a failure
+        pytest.fail(f"cannot start the throwaway PostgreSQL server: {exc}", pytrace=False)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server) -> str:
+    """A fresh empty database on the throwaway server."""
+    return pg_server.create_database()
+
+
+@pytest.fixture
+def pg_engine(pg_url) -> Iterator[Engine]:
+    eng = make_engine(pg_url, pool_size=10)
+    migrate(eng)
+    yield eng
+    eng.dispose()

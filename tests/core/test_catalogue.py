@@ -1,0 +1,99 @@
+"""The service catalogue: the shipped hall, tap search by pinyin initials, opening hours, and
+validation errors that name file, key, found and expected."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from kiosk.catalogue import DEFAULT_CATALOGUE, load_catalogue
+from kiosk.config import ConfigError
+from tests.core.conftest import SHANGHAI
+
+
+def test_shipped_catalogue_is_a_real_hall(catalogue):
+    """Given the shipped catalogue, then it has the three comprehensive categories with ticket
+    prefixes A/B/C and the items from the hall reports."""
+    assert [(c.name, c.prefix) for c in catalogue.categories] == [
+        ("社会民生", "A"), ("经营管理", "B"), ("工程建设", "C")]
+    names = {i.name for i in catalogue.items}
+    for wanted in ("失业登记", "就业登记", "《就业创业证》申领", "申领社会保障卡", "企业开办一件事",
+                   "企业信息变更", "一业一证（药店）", "不动产登记", "房产过户", "土地出让金缴交",
+                   "职工退休一件事"):
+        assert wanted in names
+    assert catalogue.item("unemployment-registration").instant
+    start = catalogue.item("bundle-start-business")
+    assert start.is_bundle and start.promised_days == 1
+    assert "bundle-start-business" in catalogue.item("seal-engraving").part_of
+    assert any(not m.required for m in catalogue.item("real-estate-registration").materials)
+    # 一窗通办: an item is served at every comprehensive window of its category
+    assert catalogue.item("property-transfer").windows == ("C01", "C02")
+    assert catalogue.item("land-premium-payment").windows == ("C03",)
+
+
+def test_tap_search_by_pinyin_initials(catalogue):
+    """Given the letters S then SY, then 失业登记 is found without typing Chinese; letters with
+    no item are not offered."""
+    assert "S" in catalogue.initials() and "X" not in catalogue.initials()
+    s_items = {i.name for i in catalogue.items_by_initial("s")}
+    assert {"失业登记", "申领社会保障卡"} <= s_items
+    assert [i.name for i in catalogue.search_initials("SYDJ")] == ["失业登记"]
+    # 《》 punctuation is skipped: 《就业创业证》申领 files under J
+    assert "《就业创业证》申领" in {i.name for i in catalogue.items_by_initial("J")}
+    assert all(i.category == "business" for i in catalogue.items_by_initial("Y", "business"))
+
+
+def test_opening_hours_and_next_opening(catalogue):
+    weekdays = catalogue.item("unemployment-registration").schedule
+    assert weekdays.is_open(datetime(2026, 1, 5, 9, 0, tzinfo=SHANGHAI))
+    assert not weekdays.is_open(datetime(2026, 1, 5, 12, 0, tzinfo=SHANGHAI))
+    assert weekdays.next_opening(datetime(2026, 1, 5, 12, 0, tzinfo=SHANGHAI)) == datetime(
+        2026, 1, 5, 13, 30, tzinfo=SHANGHAI)
+    friday_evening = datetime(2026, 1, 9, 17, 0, tzinfo=SHANGHAI)
+    assert weekdays.next_opening(friday_evening) == datetime(2026, 1, 12, 9, 0, tzinfo=SHANGHAI)
+
+
+def write(tmp_path: Path, old: str, new: str) -> Path:
+    text = DEFAULT_CATALOGUE.read_text(encoding="utf-8")
+    assert old in text, old
+    path = tmp_path / "catalogue.toml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("old", "new", "key", "expected"), [
+    ('prefix = "A"', 'prefix = "a1"', "categories[0].prefix", "capital letters"),
+    ('category = "social"\ndepartment', 'category = "tax"\ndepartment', "items[0].category",
+     "one of social, business, construction"),
+    ('kind = "instant"\nfee', 'kind = "fast"\nfee', "items[0].kind", "instant"),
+    ('mon = ["09:00-12:00", "13:30-17:00"]', 'mon = ["12:00-09:00"]', "schedules.weekdays.mon",
+     "opening before closing"),
+    ('average_minutes = 12', 'average_minutes = "12"', "items[0].average_minutes", "a number"),
+    ('schedule = "weekdays"', 'schedule = "nights"', "items[0].schedule", "one of weekdays"),
+    ('[appointments]', '[appointment]', "appointment", "one of appointments"),
+    ('windows = ["C03"]', 'windows = ["A01"]', "windows", "windows of category construction"),
+])
+def test_mistakes_are_named(tmp_path, old, new, key, expected):
+    path = write(tmp_path, old, new)
+    with pytest.raises(ConfigError) as err:
+        load_catalogue(path)
+    assert err.value.file == str(path)
+    assert err.value.key.endswith(key)
+    assert expected in err.value.expected
+
+
+def test_missing_file_is_named(tmp_path):
+    with pytest.raises(ConfigError, match="no such file"):
+        load_catalogue(tmp_path / "nope.toml")
+
+
+def test_24_hour_span_and_without_limits(tmp_path, catalogue):
+    path = write(tmp_path, 'mon = ["09:00-12:00", "13:30-17:00"]', 'mon = ["00:00-24:00"]')
+    always = load_catalogue(path).item("unemployment-registration").schedule
+    assert always.is_open(datetime(2026, 1, 5, 23, 59, 59, tzinfo=SHANGHAI))
+    free = catalogue.without_limits()
+    item = free.item("land-premium-payment")
+    assert item.daily_capacity == 0 and item.per_person_daily_limit == 0
+    assert item.schedule.is_open(datetime(2026, 1, 4, 3, 0, tzinfo=SHANGHAI))  # Sunday night
