@@ -88,3 +88,21 @@ def test_postgresql_migrates_from_empty_and_matches_models(pg_url):
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
     engine.dispose()
+
+
+def test_session_scope_commits_or_rolls_back(engine):
+    """Given a unit of work that fails, nothing of it stays; one that succeeds is committed."""
+    from kiosk.storage import Alert, session_scope
+
+    at = datetime(2026, 1, 5, 2, 0, tzinfo=UTC)
+    alert = dict(at=at, kiosk_id="K01", kind="printer.paper_out", severity="error",
+                 message="out of paper", message_zh="打印机缺纸")
+    with pytest.raises(RuntimeError), session_scope(engine) as session:
+        session.add(Alert(**alert))
+        session.flush()
+        raise RuntimeError("boom")
+    with session_scope(engine) as session:
+        assert session.scalars(select(Alert)).all() == []
+        session.add(Alert(**alert))
+    with session_scope(engine) as session:
+        assert [a.kind for a in session.scalars(select(Alert))] == ["printer.paper_out"]
