@@ -17,8 +17,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from pypinyin import Style, lazy_pinyin
-
 from kiosk.config import CONFIG_DIR, ConfigError
 
 DEFAULT_CATALOGUE = CONFIG_DIR / "catalogue.toml"
@@ -146,6 +144,10 @@ class Catalogue:
     def _initials(self) -> dict[str, str]:
         return {i.id: initials_of(i.name) for i in self.items}
 
+    def warm_up(self) -> None:
+        """Compute the pinyin initials now (call on a background thread after start-up)."""
+        _ = self._initials
+
     def initials(self) -> list[str]:
         """Letters that start at least one item name, for the A–Z strip (others greyed out)."""
         return sorted({s[0] for s in self._initials.values() if s})
@@ -170,6 +172,10 @@ class Catalogue:
 
 def initials_of(name: str) -> str:
     """Uppercase pinyin initials of the Chinese characters (and ASCII letters) of ``name``."""
+    # Imported here: pypinyin loads its phrase dictionary on import (~0.4 s), which the kiosk
+    # pays in the background after start-up (``Catalogue.warm_up``), not before the first frame.
+    from pypinyin import Style, lazy_pinyin
+
     letters = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")
     return "".join(ch.upper() for part in letters for ch in part[:1] if ch.isascii()
                    and ch.isalpha())

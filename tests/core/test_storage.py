@@ -106,3 +106,32 @@ def test_session_scope_commits_or_rolls_back(engine):
         session.add(Alert(**alert))
     with session_scope(engine) as session:
         assert [a.kind for a in session.scalars(select(Alert))] == ["printer.paper_out"]
+
+
+def test_head_revision_constant_is_alembics_head():
+    """Given the migrations folder, when Alembic reads it, then its head is HEAD_REVISION, so the
+    start-up fast path never skips a migration that exists."""
+    from alembic.config import Config as AlembicConfig
+    from alembic.script import ScriptDirectory
+
+    from kiosk.storage.engine import HEAD_REVISION, MIGRATIONS_DIR
+
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    assert ScriptDirectory.from_config(cfg).get_current_head() == HEAD_REVISION
+
+
+def test_migrate_on_an_up_to_date_database_does_not_run_alembic(sqlite_url, monkeypatch):
+    """Given a database at head, when migrating again, then Alembic's upgrade is not called."""
+    from alembic import command
+
+    engine = make_engine(sqlite_url)
+    migrate(engine)
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("upgrade ran on an up-to-date database")
+
+    monkeypatch.setattr(command, "upgrade", refuse)
+    migrate(engine)
+    with pytest.raises(AssertionError, match="upgrade ran"):
+        migrate(make_engine(sqlite_url.replace(".sqlite3", "-empty.sqlite3")))
