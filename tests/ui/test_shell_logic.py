@@ -150,6 +150,7 @@ def test_tiles_show_only_registered_screens_with_fitted_devices(
     naming the locker; a tile whose device is not fitted at all is hidden."""
     monkeypatch.setitem(registry.SCREENS, "locker", registry.ScreenSpec("x", "X"))
     monkeypatch.setitem(registry.SCREENS, "submit", registry.ScreenSpec("x", "X"))
+    monkeypatch.delitem(registry.SCREENS, "queue", raising=False)
     ctx = SimpleNamespace(devices=_Devices({"locker": HealthState.OFFLINE,
                                             "idcard": HealthState.OK}))
     states = {s.tile.id: s for s in registry.visible_tiles(ctx)}  # type: ignore[arg-type]
