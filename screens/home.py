@@ -7,18 +7,27 @@ a card is tapped. Never call a device from here.
 
 from __future__ import annotations
 
+import logging
+import threading
 from pathlib import Path
 from typing import Any
 
+from kivy.clock import Clock
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, StringProperty
+from kivy.properties import BooleanProperty, ListProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 
-from screens.registry import DEVICE_NAMES, TileState, visible_tiles
+from kiosk.queue.tickets import QueueStatus
+from screens.registry import DEVICE_NAMES, SCREENS, TileState, visible_tiles
 from screens.widgets import CornerGesture, KioskScreen
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+log = logging.getLogger(__name__)
+
+# How often the hall's queue overview is refreshed while home is shown. The query runs on a
+# worker thread: on a hall PostgreSQL it is a network round trip the screen must not wait for.
+QUEUE_STATUS_REFRESH_S = 15.0
 
 
 class TileButton(ButtonBehavior, BoxLayout):
@@ -32,8 +41,17 @@ class TileButton(ButtonBehavior, BoxLayout):
     closed = BooleanProperty(False)
 
 
+class QueueRow(BoxLayout):
+    name = StringProperty("")
+    name_en = StringProperty("")
+    waiting = StringProperty("0")
+    last_called = StringProperty("")
+
+
 class HomeScreen(KioskScreen):
     title = StringProperty("首页")
+    # one dict per category: name, name_en, waiting, last_called; empty hides the overview
+    queue_rows = ListProperty([])
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -46,6 +64,40 @@ class HomeScreen(KioskScreen):
 
     def on_pre_enter(self, *_: object) -> None:
         self.refresh_tiles()
+        self.refresh_queue_status()
+
+    # ---- the hall's queue at a glance -------------------------------------------------------
+    _status_at: float | None = None
+
+    def tick(self, now: float) -> None:
+        if self._status_at is None or now - self._status_at >= QUEUE_STATUS_REFRESH_S:
+            self.refresh_queue_status()
+
+    def refresh_queue_status(self) -> None:
+        if "queue" not in SCREENS:
+            return
+        self._status_at = self.app.now()
+        queue = self.app.ctx.queue
+
+        def fetch() -> None:
+            try:
+                status: QueueStatus | None = queue.status()
+            except Exception:  # a database hiccup must not take the home screen down
+                log.exception("queue status for the home screen failed")
+                status = None
+            Clock.schedule_once(lambda _dt: self._show_queue_status(status))
+
+        threading.Thread(target=fetch, name="home-queue-status", daemon=True).start()
+
+    def _show_queue_status(self, status: QueueStatus | None) -> None:
+        if status is None:
+            return
+        self.queue_rows = [{"name": c.name, "name_en": c.name_en, "waiting": str(c.waiting),
+                            "last_called": c.last_called or ""} for c in status.categories]
+        box = self.ids.queue_rows
+        box.clear_widgets()
+        for row in self.queue_rows:
+            box.add_widget(QueueRow(**row))
 
     def refresh_tiles(self) -> None:
         grid = self.ids.tiles
