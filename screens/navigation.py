@@ -14,6 +14,13 @@ PARENT: dict[str, str | None] = {
     HOME: None,
     "error": HOME,
     "help": HOME,
+    # 取号 (queue ticket) flow; a shown ticket goes back to a fresh category choice
+    "queue": HOME,
+    "queue_items": "queue",
+    "queue_identify": "queue_items",
+    "queue_confirm": "queue_identify",
+    "queue_ticket": "queue",
+    "queue_appointment": "queue",
 }
 
 

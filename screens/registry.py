@@ -26,6 +26,13 @@ SCREENS: dict[str, ScreenSpec] = {
     "home": ScreenSpec("screens.home", "HomeScreen"),
     "error": ScreenSpec("screens.error", "ErrorScreen"),
     "help": ScreenSpec("screens.help", "HelpScreen"),
+    # 取号 (queue ticket) flow
+    "queue": ScreenSpec("screens.queue", "QueueScreen"),
+    "queue_items": ScreenSpec("screens.queue_items", "QueueItemsScreen"),
+    "queue_identify": ScreenSpec("screens.queue_identify", "QueueIdentifyScreen"),
+    "queue_confirm": ScreenSpec("screens.queue_confirm", "QueueConfirmScreen"),
+    "queue_ticket": ScreenSpec("screens.queue_ticket", "QueueTicketScreen"),
+    "queue_appointment": ScreenSpec("screens.queue_appointment", "QueueAppointmentScreen"),
 }
 
 
