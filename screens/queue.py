@@ -1,14 +1,18 @@
 """取号, step 1: choose a category (社会民生 / 经营管理 / 工程建设 …), or check in an appointment.
 
 One large tile per category with how many people wait now and its windows, read from the queue
-status each time the screen opens. Starting here forgets an earlier half-finished choice, but
-keeps an ID card already tapped on the home screen. Never issues anything.
+status (on a thread) each time the screen opens. Starting here forgets an earlier half-finished
+choice, but keeps an ID card already tapped on the home screen. Never issues anything.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 from pathlib import Path
+from typing import Any
 
+from kivy.clock import Clock
 from kivy.lang import Builder
 from kivy.properties import StringProperty
 
@@ -16,39 +20,74 @@ from kiosk.receipts.ticket import windows_text
 from screens.queue_common import CATEGORY, ITEM, TICKET, CategoryTile, name_of, session_data
 from screens.widgets import KioskScreen
 
+log = logging.getLogger(__name__)
+
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
 
 class QueueScreen(KioskScreen):
     title = StringProperty("取号")
 
+    def __init__(self, **kwargs: Any) -> None:
+        # before super().__init__: the kv rules (on_kv_post) run inside it
+        self._tiles: dict[str, CategoryTile] = {}
+        self._appointment: CategoryTile | None = None
+        super().__init__(**kwargs)
+
     def on_kv_post(self, base_widget: object) -> None:
-        self.app.bind(lang=lambda *_: self.refresh())
+        # Tiles are built once; entering the screen only relabels them and recounts the queue,
+        # so the switch stays within the 100 ms budget.
+        grid = self.ids.categories
+        for cat in self.app.ctx.catalogue.categories:
+            tile = CategoryTile(ident=f"queue_category_{cat.code}", code=cat.code,
+                                prefix=cat.prefix)
+            tile.bind(on_release=lambda t: self.choose(t.code))
+            grid.add_widget(tile)
+            self._tiles[cat.code] = tile
+        self._appointment = CategoryTile(ident="queue_appointment_tile", prefix="约",
+                                         show_waiting=False)
+        self._appointment.bind(on_release=lambda _t: self.app.go("queue_appointment"))
+        grid.add_widget(self._appointment)
+        self.app.bind(lang=lambda *_: self.relabel())
+        self.relabel()
 
     def on_pre_enter(self, *_: object) -> None:
         data = session_data(self.app.ctx)
         for key in (CATEGORY, ITEM, TICKET):
             data.pop(key, None)
-        self.refresh()
+        self.relabel()
+        self.count_waiting()
 
-    def refresh(self) -> None:
-        ctx, lang = self.app.ctx, self.app.lang
-        waiting = {c.code: c.waiting for c in ctx.queue.status().categories}
-        grid = self.ids.categories
-        grid.clear_widgets()
-        for cat in ctx.catalogue.categories:
-            detail = self.app.tr("窗口 {windows}", lang, windows=windows_text(cat.windows))
-            tile = CategoryTile(ident=f"queue_category_{cat.code}", code=cat.code,
-                                prefix=cat.prefix, label=name_of(cat, lang), detail=detail,
-                                waiting=waiting.get(cat.code, 0))
-            tile.bind(on_release=lambda t: self.choose(t.code))
-            grid.add_widget(tile)
-        appointment = CategoryTile(ident="queue_appointment_tile", prefix="约",
-                                   label=self.app.tr("预约签到", lang),
-                                   detail=self.app.tr("扫描预约二维码或刷身份证", lang),
-                                   show_waiting=False)
-        appointment.bind(on_release=lambda _t: self.app.go("queue_appointment"))
-        grid.add_widget(appointment)
+    def relabel(self) -> None:
+        app, lang = self.app, self.app.lang
+        for cat in app.ctx.catalogue.categories:
+            tile = self._tiles[cat.code]
+            tile.label = name_of(cat, lang)
+            tile.detail = app.tr("窗口 {windows}", lang, windows=windows_text(cat.windows))
+        if self._appointment is not None:
+            self._appointment.label = app.tr("预约签到", lang)
+            self._appointment.detail = app.tr("扫描预约二维码或刷身份证", lang)
+
+    def count_waiting(self) -> None:
+        """People waiting per category, read on a thread like the home overview: a slow
+        database must never hold the screen switch."""
+        queue = self.app.ctx.queue
+
+        def fetch() -> None:
+            try:
+                waiting: dict[str, int] | None = {
+                    c.code: c.waiting for c in queue.status().categories}
+            except Exception:  # the tiles still work without counts
+                log.exception("queue status for the category screen failed")
+                waiting = None
+            Clock.schedule_once(lambda _dt: self._show_waiting(waiting), 0)
+
+        threading.Thread(target=fetch, name="queue-category-status", daemon=True).start()
+
+    def _show_waiting(self, waiting: dict[str, int] | None) -> None:
+        for code, tile in self._tiles.items():
+            tile.counted = waiting is not None
+            tile.waiting = (waiting or {}).get(code, 0)
 
     def choose(self, code: str) -> None:
         session_data(self.app.ctx)[CATEGORY] = code

@@ -106,6 +106,7 @@ class CategoryTile(ButtonBehavior, BoxLayout):
     label = StringProperty("")  # already in the citizen's language (catalogue data)
     detail = StringProperty("")
     waiting = NumericProperty(0)
+    counted = BooleanProperty(False)  # False until the count has arrived: shows "…"
     show_waiting = BooleanProperty(True)
 
 

@@ -8,6 +8,7 @@ greyed with its next opening time, and tapping it explains when to come back. Ne
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from kivy.lang import Builder
 from kivy.properties import ListProperty, StringProperty
@@ -36,6 +37,12 @@ class QueueItemsScreen(KioskScreen):
     letters = ListProperty([])
     category_label = StringProperty("")
 
+    def __init__(self, **kwargs: Any) -> None:
+        # before super().__init__: the kv rules (on_kv_post) run inside it
+        self._buttons: dict[str, ItemButton] = {}
+        self._letter_buttons: dict[str, KioskButton] = {}
+        super().__init__(**kwargs)
+
     def on_kv_post(self, base_widget: object) -> None:
         self.app.bind(lang=lambda *_: self.refresh())
 
@@ -61,27 +68,37 @@ class QueueItemsScreen(KioskScreen):
         box = self.ids.item_list
         box.clear_widgets()
         for item in shown:
+            button = self._button(item.id)
             is_open = item.schedule.is_open(now)
-            button = ItemButton(
-                ident=f"queue_item_{item.id}", item_id=item.id, label=name_of(item, lang),
-                mark=kind_text(self.app, item, lang), closed=not is_open,
-                note="" if is_open else opening_text(self.app, item.schedule.next_opening(now),
-                                                     now, lang))
-            button.bind(on_release=lambda b: self.choose(b.item_id))
+            button.label = name_of(item, lang)
+            button.mark = kind_text(self.app, item, lang)
+            button.closed = not is_open
+            button.note = "" if is_open else opening_text(
+                self.app, item.schedule.next_opening(now), now, lang)
             box.add_widget(button)
         self.ids.count.text = self.app.tr("共 {n} 项", lang, n=len(shown))
+
+    def _button(self, item_id: str) -> ItemButton:
+        # Buttons are made once per item and reused: building widgets is what makes a screen
+        # switch slow, setting their texts is not.
+        if item_id not in self._buttons:
+            button = ItemButton(ident=f"queue_item_{item_id}", item_id=item_id)
+            button.bind(on_release=lambda b: self.choose(b.item_id))
+            self._buttons[item_id] = button
+        return self._buttons[item_id]
 
     def _draw_letters(self) -> None:
         strip = self.ids.letters
         strip.clear_widgets()
-        every = KioskButton(ident="queue_letter_all", text=self.app.tr("全部", self.app.lang),
-                            role="primary" if not self.letter else "secondary")
-        every.bind(on_release=lambda _b: self.tap_letter(""))
-        strip.add_widget(every)
-        for letter in self.letters:
-            button = KioskButton(ident=f"queue_letter_{letter}", text=letter,
-                                 role="primary" if letter == self.letter else "secondary")
-            button.bind(on_release=lambda b, x=letter: self.tap_letter(x))
+        for letter in ["", *self.letters]:
+            if letter not in self._letter_buttons:
+                button = KioskButton(ident=f"queue_letter_{letter or 'all'}", text=letter)
+                button.bind(on_release=lambda _b, x=letter: self.tap_letter(x))
+                self._letter_buttons[letter] = button
+            button = self._letter_buttons[letter]
+            if not letter:
+                button.text = self.app.tr("全部", self.app.lang)
+            button.role = "primary" if letter == self.letter else "secondary"
             strip.add_widget(button)
 
     def tap_letter(self, letter: str) -> None:

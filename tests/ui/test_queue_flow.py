@@ -82,10 +82,9 @@ def wait_printed(kiosk: Kiosk, state: str = "printed") -> None:
 
 
 def to_confirm(kiosk: Kiosk, item: str = ITEM) -> None:
-    """Skip the first steps by touch (they have their own test): category, item, skip card."""
-    kiosk.app.go("home")
-    kiosk.pump()
-    kiosk.tap("tile_queue")
+    """The first steps by touch (the whole-flow test checks each): category, item, skip card."""
+    kiosk.app.go("queue")  # the home tile is touched in the whole-flow test; home re-lays
+    kiosk.pump()  # itself out while device health changes, which these tests provoke
     kiosk.tap(SOCIAL)
     kiosk.tap(f"queue_item_{item}")
     kiosk.tap("queue_identify_next")
@@ -115,6 +114,7 @@ def test_whole_flow_by_touch_prints_ticket_a001(kiosk: Kiosk, hall: ManualClock,
         assert app.current == "queue"
         tile = kiosk.get(SOCIAL)
         assert tile.label == ("社会民生" if lang == "zh" else "Social affairs")
+        kiosk.wait_until(lambda: tile.counted, what="waiting counts")
         assert tile.waiting == 0 and tile.height >= 200
         shot(kiosk, f"queue_{lang}_1_categories")
 
@@ -167,6 +167,8 @@ def test_whole_flow_by_touch_prints_ticket_a001(kiosk: Kiosk, hall: ManualClock,
         kiosk.tap("queue_ticket_done")
         assert app.current == "home"
         assert kiosk.ctx.sessions.current.data == {}
+        kiosk.tap("tile_queue")
+        kiosk.wait_until(lambda: kiosk.get(SOCIAL).waiting == 1, what="A001 counted as waiting")
     finally:
         app.sm.unbind(current=on_screen)
 
