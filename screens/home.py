@@ -92,17 +92,28 @@ class HomeScreen(KioskScreen):
     def _show_queue_status(self, status: QueueStatus | None) -> None:
         if status is None:
             return
-        self.queue_rows = [{"name": c.name, "name_en": c.name_en, "waiting": str(c.waiting),
-                            "last_called": c.last_called or ""} for c in status.categories]
+        rows = [{"name": c.name, "name_en": c.name_en, "waiting": str(c.waiting),
+                 "last_called": c.last_called or ""} for c in status.categories]
+        if rows == self.queue_rows:
+            return
+        self.queue_rows = rows
         box = self.ids.queue_rows
         box.clear_widgets()
         for row in self.queue_rows:
             box.add_widget(QueueRow(**row))
 
+    _tile_states: list[TileState] | None = None
+
     def refresh_tiles(self) -> None:
+        # Home is shown after every citizen's visit: rebuilding its tiles each time cost
+        # 130–170 ms per return (bench/bench_screens.py). Rebuild only when a tile changed.
+        states = visible_tiles(self.app.ctx)
+        if states == self._tile_states:
+            return
+        self._tile_states = states
         grid = self.ids.tiles
         grid.clear_widgets()
-        for state in visible_tiles(self.app.ctx):
+        for state in states:
             grid.add_widget(self._tile(state))
 
     def _tile(self, state: TileState) -> TileButton:

@@ -121,14 +121,20 @@ class QueueIdentifyScreen(KioskScreen):
         self.ids.next.text = app.tr("下一步", lang) if ready else app.tr("跳过", lang)
 
     def _draw_groups(self, declared: str | None) -> None:
+        # The buttons are made once and then only relabelled: building widgets on every visit
+        # made an occasional switch to this screen cost 80+ ms (bench/bench_screens.py).
         box = self.ids.groups
-        box.clear_widgets()
-        for group in self.groups:
+        if [getattr(b, "group", None) for b in reversed(box.children)] != list(self.groups):
+            box.clear_widgets()
+            for group in self.groups:
+                button = KioskButton(ident=f"queue_group_{group}")
+                button.group = group
+                button.bind(on_release=lambda _b, g=group: self.toggle_group(g))
+                box.add_widget(button)
+        for button in box.children:
+            group = button.group
             chosen = group == declared
             label = self.app.tr(GROUP_LABELS.get(group, group), self.app.lang)
-            button = KioskButton(ident=f"queue_group_{group}",
-                                 text=(self.app.tr("{group}（已选）", self.app.lang, group=label)
-                                       if chosen else label),
-                                 role="primary" if chosen else "secondary")
-            button.bind(on_release=lambda _b, g=group: self.toggle_group(g))
-            box.add_widget(button)
+            button.text = (self.app.tr("{group}（已选）", self.app.lang, group=label)
+                           if chosen else label)
+            button.role = "primary" if chosen else "secondary"

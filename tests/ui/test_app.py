@@ -3,8 +3,6 @@ the simulated-hardware panel and device status, driven by touches."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from tests.ui.conftest import LANDSCAPE, PORTRAIT, Kiosk
@@ -239,22 +237,15 @@ def test_tile_is_disabled_with_reason_while_its_device_is_unplugged(
         home.refresh_tiles()
 
 
-def test_every_screen_has_back_and_home_and_switches_fast(kiosk: Kiosk) -> None:
+def test_every_screen_has_back_and_home(kiosk: Kiosk) -> None:
     """Given every registered screen, when it is shown, then it has visible 返回 and 首页 buttons
-    (home excepted), 首页 leads home, and the switch takes ≤ 100 ms once loaded."""
+    (home excepted) and 首页 leads home. (How fast the switch is: bench/bench_screens.py.)"""
     from screens.registry import SCREENS
 
     for name in SCREENS:
         kiosk.app.go(name)
-        kiosk.app.go_home()
-        kiosk.pump()
-        started = time.perf_counter()
-        kiosk.app.go(name)
-        switch_ms = kiosk.app.last_switch_ms
         kiosk.pump(1)
-        frame_ms = (time.perf_counter() - started) * 1000
-        print(f"{name}: switch {switch_ms:.1f} ms, switch + first frame {frame_ms:.1f} ms")
-        assert switch_ms <= 100 and frame_ms <= 150, name
+        assert kiosk.app.current == name
         if name == "home":
             assert kiosk.find("nav_back") is None
             continue
