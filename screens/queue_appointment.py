@@ -13,10 +13,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kivy.lang import Builder
-from kivy.properties import StringProperty
+from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.queue.errors import QueueRefusal
-from screens.queue_common import TICKET, hall_now, session_data, show_notice, show_refusal
+from kiosk.queue.tickets import IssuedTicket
+from screens.queue_common import (
+    TICKET,
+    commit_in_background,
+    hall_now,
+    session_data,
+    show_notice,
+    show_refusal,
+)
 from screens.widgets import KioskScreen
 
 if TYPE_CHECKING:
@@ -30,6 +38,7 @@ Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
 class QueueAppointmentScreen(KioskScreen):
     title = StringProperty("预约签到")
+    checking = BooleanProperty(False)  # a check-in is being committed
 
     def code_scanned(self, code: ScannedCode) -> bool:
         self._check_in(code=code.text)
@@ -51,16 +60,22 @@ class QueueAppointmentScreen(KioskScreen):
         return True
 
     def _check_in(self, *, code: str | None = None, card: IdCard | None = None) -> None:
+        if self.checking:  # a second scan while the first is being committed
+            return
+        self.checking = True
         ctx = self.app.ctx
-        try:
-            ticket = ctx.queue.check_in_appointment(code=code, card=card)
-        except QueueRefusal as refusal:
+
+        def checked_in(ticket: IssuedTicket) -> None:
+            if card is not None:
+                ctx.sessions.current.card = card
+            session_data(ctx)[TICKET] = ticket
+            log.info("appointment checked in as %s", ticket.number)
+            self.app.go("queue_ticket")
+
+        def refused(refusal: QueueRefusal) -> None:
             log.info("appointment check-in refused: %s", type(refusal).__name__)
             show_refusal(refusal, "无法签到")
-            return
-        session = ctx.sessions.current
-        if card is not None:
-            session.card = card
-        session_data(ctx)[TICKET] = ticket
-        log.info("appointment checked in as %s", ticket.number)
-        self.app.go("queue_ticket")
+
+        commit_in_background(self.app,
+                             lambda: ctx.queue.check_in_appointment(code=code, card=card),
+                             checked_in, refused, lambda: setattr(self, "checking", False))

@@ -8,11 +8,15 @@ here decides anything: issuing, limits and the green channel are ``kiosk.queue``
 
 from __future__ import annotations
 
+import logging
+import threading
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from kivy.app import App
+from kivy.clock import Clock
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
@@ -28,6 +32,7 @@ from kiosk.queue.tickets import IssuedTicket
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
 # keys of CitizenSession.data owned by this flow
+_log = logging.getLogger(__name__)
 CATEGORY = "queue.category"
 ITEM = "queue.item"
 TICKET = "queue.ticket"
@@ -166,3 +171,29 @@ def close_notices() -> None:
     for child in list(Window.children):
         if isinstance(child, NoticePopup):
             child.dismiss(animation=False)
+
+
+def commit_in_background(app: Any, work: Callable[[], IssuedTicket],
+                         on_ticket: Callable[[IssuedTicket], None],
+                         on_refusal: Callable[[QueueRefusal], None],
+                         on_finally: Callable[[], None]) -> None:
+    """Run ``work`` (a database commit: issue or check-in) on a worker thread and come back to the
+    UI thread with its result. On a hall's shared PostgreSQL the commit is a network round trip,
+    and the screen must keep drawing its spinner meanwhile. Anything but a refusal is a system
+    fault: it is logged and the citizen sees the error page, never a half-made ticket."""
+
+    def run() -> None:
+        try:
+            ticket = work()
+        except QueueRefusal as refusal:
+            # bound as a default: Python unbinds ``refusal`` when the except block ends
+            Clock.schedule_once(lambda _dt, r=refusal: (on_finally(), on_refusal(r)))
+        except Exception:
+            _log.exception("taking a number failed")
+            Clock.schedule_once(lambda _dt: (on_finally(), app.show_error(
+                "暂时无法取号", "系统暂时无法取号，请到服务台咨询",
+                next_msgid="请到服务台请工作人员帮助")))
+        else:
+            Clock.schedule_once(lambda _dt, t=ticket: (on_finally(), on_ticket(t)))
+
+    threading.Thread(target=run, name="queue-commit", daemon=True).start()

@@ -12,16 +12,18 @@ import logging
 from pathlib import Path
 
 from kivy.lang import Builder
-from kivy.properties import StringProperty
+from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.privacy import mask_name
 from kiosk.queue.errors import QueueRefusal
 from kiosk.queue.estimate import estimate_wait
+from kiosk.queue.tickets import IssuedTicket
 from kiosk.receipts.ticket import windows_text
 from screens.queue_common import (
     TICKET,
     chosen_category,
     chosen_item,
+    commit_in_background,
     kind_text,
     name_of,
     priority_text,
@@ -45,6 +47,9 @@ class QueueConfirmScreen(KioskScreen):
     wait = StringProperty("")
     priority = StringProperty("")
     masked_name = StringProperty("")
+    # True from the tap until the commit returns: the button is disabled and says 正在取号…, so
+    # a second tap can never take a second number.
+    issuing = BooleanProperty(False)
 
     def on_kv_post(self, base_widget: object) -> None:
         self.app.bind(lang=lambda *_: self.refresh())
@@ -88,16 +93,23 @@ class QueueConfirmScreen(KioskScreen):
         if item is None:
             self.app.go("queue")
             return
-        session = ctx.sessions.current
-        try:
-            # Commits the ticket (and its outbox row) before returning: only then is it shown.
-            ticket = ctx.queue.issue_ticket(item.id, card=session.card,
-                                            declared_group=session.declared_group)
-        except QueueRefusal as refusal:
-            log.info("ticket refused: %s", refusal)
-            show_refusal(refusal)
-            self.refresh()
+        if self.issuing:
             return
+        self.issuing = True
+        session = ctx.sessions.current
+        card, group = session.card, session.declared_group
+        # Commits the ticket (and its outbox row) before returning: only then is it shown.
+        commit_in_background(
+            self.app,
+            lambda: ctx.queue.issue_ticket(item.id, card=card, declared_group=group),
+            self._issued, self._refused, lambda: setattr(self, "issuing", False))
+
+    def _issued(self, ticket: IssuedTicket) -> None:
         log.info("ticket %s issued for %s", ticket.number, ticket.item_id)
-        session_data(ctx)[TICKET] = ticket
+        session_data(self.app.ctx)[TICKET] = ticket
         self.app.go("queue_ticket")
+
+    def _refused(self, refusal: QueueRefusal) -> None:
+        log.info("ticket refused: %s", refusal)
+        show_refusal(refusal)
+        self.refresh()

@@ -81,6 +81,14 @@ def wait_printed(kiosk: Kiosk, state: str = "printed") -> None:
                              f"{set(kiosk.sim('printer').faults())}") from None
 
 
+def take_number(kiosk: Kiosk) -> None:
+    """Tap 确认取号 and wait for the commit, which runs off the UI thread, to come back."""
+    confirm = kiosk.app.sm.get_screen("queue_confirm")
+    kiosk.tap("queue_confirm_take")
+    kiosk.wait_until(lambda: not confirm.issuing, what="the ticket commit to return")
+    kiosk.pump()
+
+
 def to_confirm(kiosk: Kiosk, item: str = ITEM) -> None:
     """The first steps by touch (the whole-flow test checks each): category, item, skip card."""
     kiosk.app.go("queue")  # the home tile is touched in the whole-flow test; home re-lays
@@ -146,7 +154,7 @@ def test_whole_flow_by_touch_prints_ticket_a001(kiosk: Kiosk, hall: ManualClock,
         shot(kiosk, f"queue_{lang}_5_confirm")
         assert tickets_on(kiosk, hall) == []
 
-        kiosk.tap("queue_confirm_take")
+        take_number(kiosk)
         assert app.current == "queue_ticket"
         assert committed == [["A001"]]  # in the database before the screen appeared
         number = kiosk.get("queue_ticket_number")
@@ -184,7 +192,7 @@ def test_ticket_returns_home_by_itself_and_ends_the_session(kiosk: Kiosk,
     try:
         kiosk.app.set_elder(True)
         to_confirm(kiosk)
-        kiosk.tap("queue_confirm_take")
+        take_number(kiosk)
         wait_printed(kiosk)
         shot(kiosk, "queue_elder_ticket")
         kiosk.advance(39)
@@ -226,7 +234,7 @@ def test_elderly_card_gets_the_green_channel(kiosk: Kiosk, hall: ManualClock) ->
     assert kiosk.get("queue_confirm_name").text == "李*英"
     assert kiosk.get("queue_confirm_priority").text == "绿色通道 · 老年人"
     shot(kiosk, "queue_zh_green_channel_confirm")
-    kiosk.tap("queue_confirm_take")
+    take_number(kiosk)
     assert kiosk.get("queue_ticket_priority").text == "绿色通道 · 老年人"
     assert "李秀英" not in kiosk.get("queue_ticket_name").text
     wait_printed(kiosk)
@@ -251,7 +259,7 @@ def test_declared_group_toggle_gives_priority(kiosk: Kiosk, hall: ManualClock) -
     assert kiosk.get("queue_identify_next").text == "下一步"
     shot(kiosk, "queue_zh_group_declared")
     kiosk.tap("queue_identify_next")
-    kiosk.tap("queue_confirm_take")
+    take_number(kiosk)
     row = tickets_on(kiosk, hall)[0]
     assert (row.priority, row.priority_reason) == (True, "pregnant")
 
@@ -275,7 +283,7 @@ def test_expired_card_is_explained_and_skip_still_works(kiosk: Kiosk,
     assert "expired" in status.text
     shot(kiosk, "queue_en_expired_card")
     kiosk.tap("queue_identify_next")
-    kiosk.tap("queue_confirm_take")
+    take_number(kiosk)
     row = tickets_on(kiosk, hall)[0]
     assert (row.priority, row.masked_name, row.person_hash) == (False, None, None)
 
@@ -291,7 +299,7 @@ def test_paper_out_keeps_the_ticket_on_screen_then_reprints(kiosk: Kiosk,
     printer.inject(Fault.PAPER_OUT)
     jobs = printer.jobs
     to_confirm(kiosk)
-    kiosk.tap("queue_confirm_take")
+    take_number(kiosk)
     wait_printed(kiosk, "failed")
     assert [t.number for t in tickets_on(kiosk, hall)] == ["A001"]
     assert kiosk.get("queue_ticket_number").text == "A001"
@@ -325,7 +333,7 @@ def test_a_second_failure_does_not_duplicate_the_alert(kiosk: Kiosk, hall: Manua
     try:
         for _ in range(2):
             to_confirm(kiosk)
-            kiosk.tap("queue_confirm_take")
+            take_number(kiosk)
             wait_printed(kiosk, "failed")
         kinds = [a.kind for a in open_alerts(kiosk.ctx.engine, kiosk.ctx.config.kiosk.id)]
         assert kinds.count("printer.offline") == 1
@@ -335,7 +343,7 @@ def test_a_second_failure_does_not_duplicate_the_alert(kiosk: Kiosk, hall: Manua
         kiosk.wait_until(lambda: kiosk.ctx.devices.is_usable("printer"), timeout=15,
                          what="printer back")
         to_confirm(kiosk)  # a good print clears the alert for the next tests
-        kiosk.tap("queue_confirm_take")
+        take_number(kiosk)
         wait_printed(kiosk)
 
 
@@ -367,7 +375,7 @@ def test_service_closing_before_confirm_is_refused_in_full(kiosk: Kiosk,
     kiosk.app.toggle_language()
     to_confirm(kiosk)
     hall.set(hall.now().replace(hour=12, minute=1))
-    kiosk.tap("queue_confirm_take")
+    take_number(kiosk)
     assert kiosk.app.current == "queue_confirm"
     assert "opens today at 13:30" in kiosk.get("queue_notice_message").text
     shot(kiosk, "queue_en_refused_closed")
@@ -465,8 +473,38 @@ def test_landscape_items_and_ticket_do_not_break(kiosk: Kiosk, hall: ManualClock
         shot(kiosk, "queue_landscape_items")
         kiosk.tap(f"queue_item_{ITEM}")
         kiosk.tap("queue_identify_next")
-        kiosk.tap("queue_confirm_take")
+        take_number(kiosk)
         wait_printed(kiosk)
         shot(kiosk, "queue_landscape_ticket")
     finally:
         kiosk.resize(PORTRAIT)
+
+
+def test_a_second_tap_while_issuing_takes_no_second_number(kiosk: Kiosk,
+                                                           hall: ManualClock) -> None:
+    """Given the 确认取号 button was tapped, when it is tapped again before the commit returns,
+    then the button is disabled, says 正在取号…, and exactly one ticket exists."""
+    import threading
+
+    to_confirm(kiosk)
+    queue = kiosk.ctx.queue
+    release = threading.Event()
+    real_issue = queue.issue_ticket
+
+    def slow_issue(*args: object, **kwargs: object) -> object:
+        release.wait(5)  # a slow hall database
+        return real_issue(*args, **kwargs)
+
+    confirm = kiosk.app.sm.get_screen("queue_confirm")
+    queue.issue_ticket = slow_issue  # type: ignore[method-assign]
+    try:
+        kiosk.tap("queue_confirm_take")
+        assert confirm.issuing
+        button = kiosk.get("queue_confirm_take")
+        assert button.disabled and button.text == "正在取号…"
+        kiosk.tap("queue_confirm_take")
+        release.set()
+        kiosk.wait_until(lambda: kiosk.app.current == "queue_ticket", what="the ticket screen")
+    finally:
+        del queue.issue_ticket
+    assert [t.number for t in tickets_on(kiosk, hall)] == ["A001"]
