@@ -16,7 +16,6 @@ from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.privacy import mask_name
 from kiosk.queue.errors import QueueRefusal
-from kiosk.queue.estimate import estimate_wait
 from kiosk.queue.tickets import IssuedTicket
 from kiosk.receipts.ticket import windows_text
 from screens.queue_common import (
@@ -75,8 +74,8 @@ class QueueConfirmScreen(KioskScreen):
         self.windows = app.tr("{windows}（任一窗口均可办理）", lang,
                               windows=windows_text(item.windows))
         try:
-            guess = estimate_wait(ctx.queue, item.id, card=session.card,
-                                  declared_group=session.declared_group)
+            guess = ctx.queue.estimate(item.id, card=session.card,
+                                       declared_group=session.declared_group)
         except QueueRefusal as refusal:  # an unknown declared group: say so, show no estimate
             log.info("no estimate: %s", refusal)
             self.ahead = self.wait = self.priority = ""

@@ -35,7 +35,7 @@ from kiosk.queue.errors import (
     UnknownItem,
 )
 from kiosk.queue.numbering import format_number, next_seq
-from kiosk.queue.tickets import IssuedTicket
+from kiosk.queue.tickets import IssuedTicket, WaitEstimate
 from kiosk.storage.models import Appointment, OutboxMessage, Ticket, TicketStatus
 
 RECENT_SERVICE_TIMES = 10  # finished tickets the wait estimate averages over
@@ -191,6 +191,19 @@ class QueueService(CounterDesk):
             n = conn.execute(_COUNT_PERSON_CATEGORY, params).scalar_one()
             if n >= category.per_person_daily_limit:
                 raise PersonalLimitReached(category.per_person_daily_limit, category.name)
+
+    def estimate(self, item_id: str, *, card: CardHolder | None = None,
+                 declared_group: str | None = None, day: date | None = None) -> WaitEstimate:
+        """People ahead and the wait a ticket taken now would show, by the same counting rules
+        (a priority ticket counts only priority tickets ahead). Read-only: takes no number."""
+        item = self.item(item_id)
+        category = self.catalogue.category(item.category)
+        day = day or local_now(self.clock, self.tz).date()
+        reason = self.priority_reason(card, declared_group, day)
+        with self.engine.connect() as conn:
+            ahead = self._people_ahead(conn, category.code, day, reason is not None)
+            minutes = self._estimate_wait(conn, category, day, ahead)
+        return WaitEstimate(ahead, minutes, reason)
 
     def _people_ahead(self, conn: Connection, category: str, day: date, priority: bool) -> int:
         # A new ticket has the highest number of its prefix, so everyone waiting is ahead of a

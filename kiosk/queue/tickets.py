@@ -107,3 +107,12 @@ class QueueStatus:
     def to_json(self) -> dict[str, object]:
         return {"hall": self.hall, "service_date": self.service_date.isoformat(),
                 "categories": [asdict(c) for c in self.categories]}
+
+
+@dataclass(frozen=True)
+class WaitEstimate:
+    """What a citizen would face if they took a number now (nothing is written to get it)."""
+
+    people_ahead: int
+    minutes: int
+    priority_reason: str | None  # the green channel the ticket would get, if any

@@ -128,3 +128,17 @@ def test_people_ahead_and_wait_from_catalogue_then_recent_service(service, clock
     later = service.issue_ticket("unemployment-registration")
     assert later.people_ahead == 4
     assert later.estimated_wait_minutes == 4 * 40 // windows
+
+
+def test_estimate_matches_the_ticket_then_taken(service):
+    """Given two tickets waiting, when a citizen asks for an estimate and then takes a number,
+    then the estimate showed exactly the people ahead the ticket shows, and wrote nothing."""
+    item = "unemployment-registration"
+    service.issue_ticket(item)
+    service.issue_ticket(item)
+    guess = service.estimate(item)
+    assert guess.priority_reason is None
+    ticket = service.issue_ticket(item)
+    assert ticket.number.endswith("003")  # the estimate took no number
+    assert guess.people_ahead == ticket.people_ahead == 2
+    assert guess.minutes == ticket.estimated_wait_minutes
