@@ -19,6 +19,9 @@ class HallConfig:
     rating_url: str = "https://hall.example.gov.cn/rate"
     queue_url: str = "https://hall.example.gov.cn/queue"
     progress_url: str = "https://hall.example.gov.cn/case"
+    # The key for hashing ID numbers (per-person limits). Empty: <data_dir>/hall_secret, made on
+    # first use. Every kiosk of a hall sharing one database must use the same secret.
+    secret_file: str = ""
 
 
 @dataclass(frozen=True)

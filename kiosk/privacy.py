@@ -56,22 +56,24 @@ def id_hash(id_number: str, secret: bytes) -> str:
     return hmac.new(secret, normal, hashlib.sha256).hexdigest()
 
 
-def load_hall_secret(data_dir: Path) -> bytes:
-    """The per-hall secret: ``$KIOSK_HALL_SECRET`` (hex), else ``<data_dir>/hall_secret``,
-    created on first use with mode 0600. Kiosks sharing one hall database must share the file,
-    or per-person limits will not recognise a citizen across kiosks."""
+def load_hall_secret(data_dir: Path, secret_file: str = "") -> bytes:
+    """The per-hall secret: ``$KIOSK_HALL_SECRET`` (hex), else the file ``hall.secret_file``
+    names, else ``<data_dir>/hall_secret``; a missing file is created on first use with mode
+    0600. Kiosks sharing one hall database must share the secret, or per-person limits will not
+    recognise a citizen across kiosks."""
     env = os.environ.get(SECRET_ENV)
     if env:
-        return bytes.fromhex(env)
-    path = data_dir / SECRET_FILE
+        return _hex_secret(env, f"${SECRET_ENV}")
+    path = Path(secret_file) if secret_file else data_dir / SECRET_FILE
     try:
-        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+        return _hex_secret(path.read_text(encoding="ascii").strip(), str(path))
     except FileNotFoundError:
         pass
+    data_dir = path.parent
     data_dir.mkdir(parents=True, exist_ok=True)
     # Write a private temporary file, then link it into place: the link either wins atomically
     # or finds another process's complete file, so no reader ever sees a half-written secret.
-    tmp = data_dir / f".{SECRET_FILE}.{os.getpid()}"
+    tmp = data_dir / f".{path.name}.{os.getpid()}"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as fh:
         fh.write(secrets.token_bytes(32).hex() + "\n")
@@ -83,4 +85,14 @@ def load_hall_secret(data_dir: Path) -> bytes:
         pass
     finally:
         tmp.unlink()
-    return bytes.fromhex(path.read_text(encoding="ascii").strip())
+    return _hex_secret(path.read_text(encoding="ascii").strip(), str(path))
+
+
+def _hex_secret(text: str, where: str) -> bytes:
+    try:
+        secret = bytes.fromhex(text)
+    except ValueError:
+        raise ValueError(f"{where}: the hall secret must be hex digits (64 of them)") from None
+    if len(secret) < 16:
+        raise ValueError(f"{where}: the hall secret must be at least 16 bytes (32 hex digits)")
+    return secret

@@ -91,7 +91,7 @@ class QueueService(CounterDesk):
     @property
     def secret(self) -> bytes:
         if self._secret is None:
-            self._secret = load_hall_secret(data_dir(self.config))
+            self._secret = load_hall_secret(data_dir(self.config), self.config.hall.secret_file)
         return self._secret
 
     def person_hash(self, id_number: str) -> str:

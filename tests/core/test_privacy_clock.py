@@ -68,3 +68,24 @@ def test_clocks_refuse_naive_times_and_system_clock_is_aware():
         FixedClock(datetime(2026, 1, 5))
     now = SystemClock("Asia/Shanghai").now()
     assert now.utcoffset() == timedelta(hours=8)
+
+
+def test_configured_secret_file_is_shared_by_two_kiosks(tmp_path, monkeypatch):
+    """Given two kiosks with their own data dirs naming one hall.secret_file, when each loads
+    the secret, then both get the same key (so per-person limits work across the hall)."""
+    monkeypatch.delenv("KIOSK_HALL_SECRET", raising=False)
+    shared = tmp_path / "etc" / "hall_secret"
+    first = load_hall_secret(tmp_path / "k1", str(shared))
+    assert load_hall_secret(tmp_path / "k2", str(shared)) == first
+    assert not (tmp_path / "k1" / "hall_secret").exists()
+
+
+def test_a_corrupt_secret_file_is_named(tmp_path, monkeypatch):
+    monkeypatch.delenv("KIOSK_HALL_SECRET", raising=False)
+    bad = tmp_path / "hall_secret"
+    bad.write_text("not hex\n", encoding="ascii")
+    with pytest.raises(ValueError, match=f"{bad}: the hall secret must be hex"):
+        load_hall_secret(tmp_path, str(bad))
+    bad.write_text("abcd\n", encoding="ascii")
+    with pytest.raises(ValueError, match="at least 16 bytes"):
+        load_hall_secret(tmp_path, str(bad))
