@@ -28,6 +28,7 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from drivers.base import HealthState
 from drivers.printer.base import PaperStatus, ReceiptPrinter
+from drivers.scanner.wedge_scanner import WedgeScanner
 from kiosk.context import KioskContext
 from kiosk.events import (
     CardInserted,
@@ -53,6 +54,8 @@ TICK_S = 0.2  # idle and countdown checks; cheap, and a countdown never looks st
 SWITCH_BUDGET_MS = 100.0
 STARTUP_PROBE_ENV = "KIOSK_STARTUP_PROBE"  # bench: print when home is interactive, then exit
 KEY_F12 = 293
+# Keys a keyboard-wedge scanner sends that have no text of their own (Kivy key codes).
+WEDGE_NAMED_KEYS = {13: "enter", 271: "enter", 8: "backspace", 9: "tab"}
 
 # What a citizen is told on the home screen when a device is down (msgids).
 STATUS_OFFLINE = {
@@ -160,12 +163,24 @@ class KioskApp(App):
     def _on_resize(self, _window: object, width: int, height: int) -> None:
         self.landscape = width > height
 
-    def _on_key_down(self, _window: object, key: int, *_: object) -> bool:
+    def _on_key_down(self, _window: object, key: int, _scancode: int = 0,
+                     codepoint: str | None = None, *_: object) -> bool:
         self.note_activity()
         if key == KEY_F12 and self.ctx.simulate:
             self.toggle_sim_panel()
             return True
+        wedge = self._wedge_scanner()
+        if wedge is not None:
+            name = codepoint or WEDGE_NAMED_KEYS.get(key)
+            if name:
+                # The kiosk has no text fields: keys a person typed are dropped, a fast burst
+                # ending in Enter becomes a scan that the device manager publishes.
+                wedge.feed_key(name, self.now())
         return False
+
+    def _wedge_scanner(self) -> WedgeScanner | None:
+        scanner = self.ctx.devices.get("scanner")
+        return scanner if isinstance(scanner, WedgeScanner) else None
 
     # ---- translation and hall facts for .kv expressions ---------------------------------------
     def tr(self, msgid: str, lang: str | None = None, **fmt: object) -> str:
@@ -278,6 +293,9 @@ class KioskApp(App):
 
     def _tick(self, *_: object) -> None:
         now = self.now()
+        wedge = self._wedge_scanner()
+        if wedge is not None:
+            wedge.flush(now)  # release a person's stray keys once no burst follows
         screen = self.sm.current_screen
         tick = getattr(screen, "tick", None)
         if tick is not None:
