@@ -1,15 +1,17 @@
 """The ``kiosk`` command: the touchscreen app, technician diagnostics, counters, config checks.
 
-Each area registers its own subcommands (``register(subparsers)``) so this file stays a table of
-contents. Errors end with a non-zero exit and one clear line on stderr, never a traceback.
+Each layer registers its own subcommands (``register(subparsers)``), declared as entry points in
+``pyproject.toml`` (group ``zhengwu_kiosk.commands``): the core finds the touchscreen app's
+``run`` without importing the screens layer by name. Errors end with a non-zero exit and one
+clear line on stderr, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from collections.abc import Sequence
+from importlib.metadata import entry_points
 
 from drivers.base import DeviceError
 from drivers.cli import CommandError
@@ -17,13 +19,9 @@ from kiosk.config import ConfigError
 
 __all__ = ["CommandError", "build_parser", "main"]
 
-# Modules that add subcommands, in the order ``kiosk --help`` lists them.
-COMMAND_MODULES = (
-    "screens.cli",
-    "drivers.cli",
-    "kiosk.commands.config_check",
-    "kiosk.queue.cli",
-)
+ENTRY_POINT_GROUP = "zhengwu_kiosk.commands"
+# How ``kiosk --help`` orders the commands it finds; others follow alphabetically.
+HELP_ORDER = ("run", "device", "config", "queue")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,15 +33,13 @@ def build_parser() -> argparse.ArgumentParser:
                         help="site configuration file (TOML) overriding config/defaults.toml; "
                              "default: $KIOSK_CONFIG")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            # a missing dependency is an error; an area not yet built is skipped
-            if not name.startswith(exc.name or "\0"):
-                raise
-            continue
-        module.register(sub)
+    found = entry_points(group=ENTRY_POINT_GROUP)
+    if not found:
+        raise SystemExit("kiosk: no commands are registered: the kiosk is not installed "
+                         "(run ./kiosk.sh setup, or pip install -e .)")
+    rank = {name: i for i, name in enumerate(HELP_ORDER)}
+    for ep in sorted(found, key=lambda ep: (rank.get(ep.name, len(rank)), ep.name)):
+        ep.load()(sub)
     return parser
 
 
