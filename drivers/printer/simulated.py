@@ -33,15 +33,18 @@ _PAPER_FAULTS = (Fault.PAPER_OUT, Fault.PAPER_NEAR_END, Fault.UNPLUGGED)
 
 class SimulatedPrinter(ReceiptPrinter, SimulatedFaults):
     def __init__(self, out_dir: str | Path | None = None, profile: PrinterProfile | None = None,
-                 *, print_seconds: float = 0.0, settings: dict[str, object] | None = None) -> None:
+                 *, print_seconds: float = 0.0, settings: dict[str, object] | None = None,
+                 previews: bool = True) -> None:
         """``out_dir`` (or ``settings["out_dir"]``) receives the printouts; ``print_seconds``
-        is how long a job "prints" (a real ticket takes about 2 s)."""
+        is how long a job "prints" (a real ticket takes about 2 s); ``previews=False`` keeps
+        only the ESC/POS bytes (soak benchmarks: the PNG costs ~28 ms a job)."""
         SimulatedFaults.__init__(self)
         settings = settings or {}
         folder = out_dir if out_dir is not None else settings.get("out_dir", "var/printouts")
         self.out_dir = Path(str(folder))
         self.profile = profile or PrinterProfile.from_settings(settings)
         self.print_seconds = print_seconds
+        self.previews = previews
         self.last_png_path: Path | None = None
         self.last_bin_path: Path | None = None
         self.jobs = 0
@@ -109,8 +112,9 @@ class SimulatedPrinter(ReceiptPrinter, SimulatedFaults):
             self._wait(self.print_seconds)
             bin_path = stem.with_suffix(".bin")
             bin_path.write_bytes(data)
-            png_path = save_png(receipt, self.profile, stem.with_suffix(".png"))
-            self.last_bin_path, self.last_png_path = bin_path, png_path
+            if self.previews:
+                self.last_png_path = save_png(receipt, self.profile, stem.with_suffix(".png"))
+            self.last_bin_path = bin_path
             self.jobs += 1
             return data
 

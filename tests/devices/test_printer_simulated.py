@@ -112,3 +112,17 @@ def test_out_dir_from_settings(tmp_path):
     p.open()
     assert b"\xa3\xa4" in p.print_receipt(Receipt().text("¥"))
     assert p.last_bin_path.parent == tmp_path / "x"
+
+
+def test_without_previews_only_the_escpos_bytes_are_kept(tmp_path):
+    """Given previews switched off (soak benchmarks), when a receipt prints, then the .bin file
+    holds the bytes and no PNG is written."""
+    from drivers.printer.layout import Receipt
+    from drivers.printer.simulated import SimulatedPrinter
+
+    printer = SimulatedPrinter(tmp_path, previews=False)
+    printer.open()
+    data = printer.print_receipt(Receipt().text("A001"))
+    assert printer.last_bin_path is not None and printer.last_bin_path.read_bytes() == data
+    assert printer.last_png_path is None
+    assert not list(tmp_path.glob("*.png"))
