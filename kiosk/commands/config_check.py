@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from config.schema import DeviceConfig
 from kiosk.config import load_config
 
 
@@ -19,6 +20,16 @@ def _check(args: argparse.Namespace) -> int:
     print(f"ok: {config.hall.name} / kiosk {config.kiosk.id}")
     for kind in ("idcard", "scanner", "camera", "printer", "locker"):
         dev = getattr(config.devices, kind)
-        where = "" if dev.driver == "simulated" else f" on {dev.port or '-'} @ {dev.baud}"
-        print(f"  {kind:8s} {dev.driver}{where}")
+        print(f"  {kind:8s} {dev.driver}{_where(kind, dev)}" + ("" if dev.enabled else " (off)"))
     return 0
+
+
+def _where(kind: str, dev: DeviceConfig) -> str:
+    """Only what matters for this kind of connection: a baud rate means nothing to a camera."""
+    if dev.driver in ("simulated", "wedge"):
+        return ""
+    if kind == "camera" or dev.driver == "camera":
+        return f" camera {dev.settings.get('index', 0)}"
+    if dev.driver in ("usb", "network", "file"):
+        return f" at {dev.port}"
+    return f" on {dev.port} @ {dev.baud} baud"

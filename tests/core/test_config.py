@@ -122,3 +122,30 @@ def test_device_settings_are_checked_per_kind(tmp_path, text, key, expected):
         load_config(write(tmp_path, text))
     assert info.value.key == key
     assert expected in info.value.expected
+
+
+def test_config_check_command_summarises_each_device(tmp_path, capsys):
+    """Given a site file with real drivers, when `kiosk config check` runs, then each device is
+    listed with only what matters for its connection."""
+    from kiosk.cli import main
+
+    site = write(tmp_path, '[devices.idcard]\ndriver = "sam"\nport = "/dev/ttyUSB0"\n'
+                           '[devices.printer]\ndriver = "network"\nport = "10.0.0.9:9100"\n'
+                           '[devices.camera]\ndriver = "opencv"\nsettings = { index = 1 }\n'
+                           '[devices.locker]\nenabled = false\n')
+    assert main(["--config", str(site), "config", "check"]) == 0
+    out = capsys.readouterr().out
+    assert "idcard   sam on /dev/ttyUSB0 @ 115200 baud" in out
+    assert "printer  network at 10.0.0.9:9100" in out
+    assert "camera   opencv camera 1" in out
+    assert "locker   simulated (off)" in out
+
+
+def test_config_check_command_fails_with_one_clear_line(tmp_path, capsys):
+    from kiosk.cli import main
+
+    site = write(tmp_path, '[devices.printer]\nbaud = "fast"\n')
+    assert main(["--config", str(site), "config", "check"]) == 3
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"kiosk: configuration error: {site}: devices.printer.baud: found 'fast' "
+                   "(string), expected an integer"]
