@@ -13,6 +13,8 @@ import sys
 from collections.abc import Sequence
 from importlib.metadata import entry_points
 
+from sqlalchemy.exc import DBAPIError
+
 from drivers.base import DeviceError
 from drivers.cli import CommandError
 from kiosk.config import ConfigError
@@ -57,6 +59,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"kiosk: configuration error: {exc}", file=sys.stderr)
         return 3
+    except DBAPIError as exc:
+        # the hall database is down or unreachable at start: a supervisor restarts the kiosk,
+        # the technician needs to know which setting and which server
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        print(f"kiosk: the database cannot be used: {reason}; check kiosk.database in the site "
+              "file and that the database server is running (数据库无法连接)", file=sys.stderr)
+        return 4
     except DeviceError as exc:
         print(f"kiosk: {exc} ({exc.message_zh})", file=sys.stderr)
         return 1

@@ -149,3 +149,18 @@ def test_config_check_command_fails_with_one_clear_line(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [f"kiosk: configuration error: {site}: devices.printer.baud: found 'fast' "
                    "(string), expected an integer"]
+
+
+@pytest.mark.parametrize("url", ["postgresql://kiosk:pw@127.0.0.1:1/hall",
+                                 "sqlite:////nonexistent-dir/kiosk.sqlite3"])
+def test_an_unreachable_database_is_one_clear_line_not_a_traceback(tmp_path, capsys, url):
+    """Given a site file naming a database that cannot be opened (server down, missing folder),
+    when a command needs it, then it exits 4 with one line naming the reason and the setting."""
+    from kiosk.cli import main
+
+    site = write(tmp_path, f'[kiosk]\ndata_dir = "{tmp_path}"\ndatabase = "{url}"\n')
+    assert main(["--config", str(site), "queue", "status"]) == 4
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert err[0].startswith("kiosk: the database cannot be used: ")
+    assert "check kiosk.database" in err[0]
