@@ -105,6 +105,8 @@ def printable(text: str, encoding: str) -> tuple[str, list[Substitution]]:
 
 def wrap(text: str, columns: int) -> list[str]:
     """Split into lines of at most ``columns`` half-width columns, never inside a character.
+    Chinese may break between any two characters; a Latin word moves whole to the next line
+    (unless it alone is wider than the paper), so "any of these" never prints as "any of t/hese".
     Always at least one line (an empty line still feeds the paper)."""
     lines: list[str] = []
     current: list[str] = []
@@ -112,9 +114,20 @@ def wrap(text: str, columns: int) -> list[str]:
     for char in text:
         w = char_width(char)
         if used + w > columns and current:
-            lines.append("".join(current))
-            current, used = [], 0
+            carry: list[str] = []
+            if _in_word(char) and _in_word(current[-1]) and " " in current:
+                cut = len(current) - current[::-1].index(" ")  # just after the last space
+                carry, current = current[cut:], current[:cut]
+            lines.append("".join(current).rstrip(" "))
+            current = carry
+            used = sum(char_width(c) for c in carry)
+            if char == " " and not current:
+                continue  # a space at a line break is the break itself
         current.append(char)
         used += w
     lines.append("".join(current))
     return lines
+
+
+def _in_word(char: str) -> bool:
+    return char.isascii() and (char.isalnum() or char in "'-.,;:!?)")

@@ -207,3 +207,33 @@ def test_printable_text_always_encodes(text, encoding):
     clean, _subs = printable(text, encoding)
     clean.encode(encoding)
     assert all(ord(c) >= 0x20 and ord(c) != 0x7F for c in clean)
+
+
+@pytest.mark.parametrize(("text", "columns", "expected"), [
+    ("Please listen for your number; if missed, ask at the help desk.", 48,
+     ["Please listen for your number; if missed, ask at", "the help desk."]),
+    ("窗口 Windows: A01-A04（任一窗口均可办理 any of these）", 48,
+     ["窗口 Windows: A01-A04（任一窗口均可办理 any of", "these）"]),
+    ("请留意叫号；过号请到服务台或重新取号。请留意叫号；过号请到服务台", 32,
+     ["请留意叫号；过号请到服务台或重新", "取号。请留意叫号；过号请到服务台"]),
+    ("x" * 40, 32, ["x" * 32, "x" * 8]),  # a word wider than the paper still breaks
+])
+def test_wrap_keeps_latin_words_whole_and_breaks_chinese_anywhere(text, columns, expected):
+    """Given a line wider than the paper, when it is wrapped, then English words move whole to
+    the next line (no "t/hese"), Chinese breaks between characters, and no line is too wide."""
+    from drivers.printer.charset import char_width, wrap
+
+    lines = wrap(text, columns)
+    assert lines == expected
+    assert all(sum(char_width(c) for c in line) <= columns for line in lines)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab cd,.-") + list("取号窗口")), max_size=120),
+       st.integers(min_value=2, max_value=48))
+def test_wrap_loses_nothing_but_break_spaces_and_never_overflows(text, columns):
+    from drivers.printer.charset import char_width
+
+    lines = wrap(text, columns)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    assert all(sum(char_width(c) for c in line) <= columns for line in lines)
