@@ -164,3 +164,15 @@ def test_an_unreachable_database_is_one_clear_line_not_a_traceback(tmp_path, cap
     assert len(err) == 1
     assert err[0].startswith("kiosk: the database cannot be used: ")
     assert "check kiosk.database" in err[0]
+
+
+def test_the_readme_example_site_file_is_valid(tmp_path):
+    """Given the example site file in README.md, when loaded, then it validates and means what
+    the README says (the docs cannot drift from the schema)."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    example = readme.split("```toml\n", 1)[1].split("```", 1)[0]
+    config = load_config(write(tmp_path, example))
+    assert config.kiosk.database.startswith("postgresql://")
+    assert (config.devices.idcard.driver, config.devices.idcard.baud) == ("sam", 115200)
+    assert config.devices.printer.settings["encoding"] == "gbk"
+    assert config.devices.locker.settings["doors"] == 24
