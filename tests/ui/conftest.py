@@ -25,6 +25,9 @@ PORTRAIT = (1080, 1920)
 LANDSCAPE = (1920, 1080)
 
 
+SCROLLVIEW_RELEASE_S = 0.25  # Kivy's deferred release (0.2 s) and a margin
+
+
 class FakeMonotonic:
     """Stands in for ``time.monotonic`` inside the app; tests move it forward."""
 
@@ -96,6 +99,15 @@ class Kiosk:
             self.pump(2)
         x, y = widget.to_window(*widget.center)
         self.tap_at(x, y)
+        if parent is not None:
+            # A ScrollView holds a quick tap back to tell it from a drag, and hands the release
+            # to its children 0.2 s later in real time (kivy.uix.scrollview: schedule_once(
+            # _do_touch_up, .2)). Without waiting for it, a tap "works" only when the frames
+            # above happen to be slow: the source of a rare "still on home" failure.
+            released = time.monotonic() + SCROLLVIEW_RELEASE_S
+            while time.monotonic() < released:
+                self.pump(1)
+            self.pump(2)
 
     def tap_at(self, x: float, y: float) -> None:
         from kivy.tests.common import UnitTestTouch
@@ -191,7 +203,16 @@ def kiosk(kiosk_session: Kiosk) -> Iterator[Kiosk]:
         device = k.ctx.devices.get(kind)
         if isinstance(device, SimulatedFaults):
             device.clear()
-    k.sim("idcard").remove()
+    reader = k.sim("idcard")
+    had_card = reader.card_present()
+    reader.remove()
+    if had_card:
+        # Let the device manager's card poll (0.25 s) see the removal inside this fixture, so
+        # a late CardRemoved cannot reach the next test, and a card that test lays down is not
+        # taken for the one still "held".
+        settled = time.monotonic() + 0.6
+        while time.monotonic() < settled:
+            k.pump(1)
     if app.sim_panel_open:
         app.toggle_sim_panel()
     app.keep_session()

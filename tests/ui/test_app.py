@@ -243,7 +243,10 @@ def test_every_screen_has_back_and_home(kiosk: Kiosk) -> None:
     from screens.registry import SCREENS
 
     for name in SCREENS:
-        kiosk.app.go(name)
+        if name == "error":  # the error page is only ever opened with its message and timer
+            kiosk.app.show_error("暂时无法办理", "该功能暂未开放")
+        else:
+            kiosk.app.go(name)
         kiosk.pump(1)
         assert kiosk.app.current == name
         if name == "home":
