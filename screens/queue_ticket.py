@@ -34,7 +34,7 @@ from kivy.properties import (
 )
 
 from drivers.base import Device
-from drivers.printer.base import PaperOut, PaperStatus, PrinterOffline, ReceiptPrinter
+from drivers.printer.base import PaperStatus, PrinterOffline, ReceiptPrinter
 from drivers.printer.layout import Receipt
 from kiosk.events import DeviceHealthChanged
 from kiosk.queue.alerts import PRINTER_KINDS, clear_alerts, printer_alert, raise_alert
@@ -53,15 +53,12 @@ PRINTER_RETRY_S = 5.0  # while failed, ask the printer this often besides health
 USABLE_PAPER = (PaperStatus.OK, PaperStatus.NEAR_END)
 
 
-def check_and_print(device: Device, receipt: Receipt) -> bytes:
-    """The printer job: paper first (no half ticket on an empty roll), then print."""
+def print_job(device: Device, receipt: Receipt) -> bytes:
+    """The printer job. Every ``ReceiptPrinter`` reads its paper sensor before the first byte
+    and refuses with ``PaperOut``/``PrinterOffline``, so no half ticket comes out of an empty
+    roll and no second status round trip is needed here."""
     if not isinstance(device, ReceiptPrinter):
         raise PrinterOffline(f"{type(device).__name__} is not a receipt printer")
-    paper = device.paper_status()
-    if paper is PaperStatus.OUT:
-        raise PaperOut("paper out before printing; nothing was printed")
-    if paper is PaperStatus.OFFLINE:
-        raise PrinterOffline("printer does not answer; nothing was printed")
     return device.print_receipt(receipt)
 
 
@@ -184,7 +181,7 @@ class QueueTicketScreen(KioskScreen):
         if "printer" not in ctx.devices.kinds():
             self._job_done(None, attempt, PrinterOffline("no printer is configured"))
             return
-        future = ctx.devices.run_job("printer", lambda device: check_and_print(device, receipt))
+        future = ctx.devices.run_job("printer", lambda device: print_job(device, receipt))
         future.add_done_callback(lambda f: self._job_done(f, attempt))
 
     def _job_done(self, future: Future[bytes] | None, attempt: int,

@@ -44,5 +44,7 @@ class ReceiptPrinter(Device):
 
     @abstractmethod
     def print_receipt(self, receipt: Receipt) -> bytes:
-        """Print and return the exact ESC/POS bytes sent. Raises ``PaperOut``, ``PrinterOffline``
-        or ``PrinterError``; a caller must have committed what the receipt records beforehand."""
+        """Print and return the exact ESC/POS bytes sent. Where the connection can be read, the
+        paper sensor is asked first and ``PaperOut`` / ``PrinterOffline`` are raised before any
+        byte is sent; later failures raise ``PrinterError``. A caller must have committed what
+        the receipt records beforehand."""
