@@ -10,15 +10,15 @@ import pytest
 from sqlalchemy import func, select
 
 from drivers.base import Fault
+from drivers.printer.base import PaperOut
 from drivers.printer.escpos_render import render_escpos
 from drivers.printer.profile import PrinterProfile
 from drivers.printer.simulated import SimulatedPrinter
 from kiosk.catalogue import DEFAULT_CATALOGUE
 from kiosk.cli import main
 from kiosk.clock import SystemClock
-from kiosk.queue.printing import print_ticket
 from kiosk.receipts import ticket_receipt, windows_text
-from kiosk.storage import Alert, Ticket, make_engine, migrate
+from kiosk.storage import Ticket, make_engine, migrate
 from tests.core.conftest import make_card
 
 
@@ -52,21 +52,39 @@ def test_ticket_bytes_for_a_gb18030_printer(service, config):
     assert b"\x1d(k" in data  # native QR (GS ( k)
 
 
-def test_printer_out_of_paper_keeps_the_ticket_and_raises_an_alert(service, config, engine,
-                                                                   tmp_path):
+def test_printer_out_of_paper_keeps_the_ticket_and_raises_one_alert(service, config, engine,
+                                                                    tmp_path):
+    """Given a committed ticket and a printer out of paper, when printing fails twice, then the
+    ticket is still stored, one open printer.paper_out alert exists (no ticket number or name in
+    it), and a later successful print clears it."""
+    from datetime import UTC, datetime
+
+    from kiosk.queue.alerts import (
+        PRINTER_KINDS,
+        clear_alerts,
+        open_alerts,
+        printer_alert,
+        raise_alert,
+    )
+
     printer = SimulatedPrinter(tmp_path / "out")
     printer.open()
     printer.inject(Fault.PAPER_OUT)
     ticket = service.issue_ticket("unemployment-registration")
-    outcome = print_ticket(printer, ticket, config.hall, engine, "K01", service.clock)
-    assert not outcome.printed and ticket.number in outcome.message_zh
-    assert "A001" in outcome.receipt.plain_text()  # shown on screen instead
+    receipt = ticket_receipt(ticket, config.hall)
+    for _ in range(2):
+        with pytest.raises(PaperOut) as info:
+            printer.print_receipt(receipt)
+        raise_alert(engine, "K01", printer_alert(info.value), datetime.now(UTC))
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(Ticket)).scalar() == 1
-        alert = conn.execute(select(Alert)).one()
-    assert alert.kind == "printer.paper_out" and "A001" in alert.message
+    alerts = open_alerts(engine, "K01")
+    assert [a.kind for a in alerts] == ["printer.paper_out"]
+    assert ticket.number not in alerts[0].message and "A001" in receipt.plain_text()
     printer.clear()
-    assert print_ticket(printer, ticket, config.hall, engine, "K01", service.clock).printed
+    assert printer.print_receipt(receipt).startswith(b"\x1b@")
+    assert clear_alerts(engine, "K01", PRINTER_KINDS, datetime.now(UTC)) == 1
+    assert open_alerts(engine, "K01") == []
 
 
 @pytest.fixture
