@@ -7,26 +7,22 @@ a card is tapped. Never call a device from here.
 
 from __future__ import annotations
 
-import logging
-import threading
 from pathlib import Path
 from typing import Any
 
-from kivy.clock import Clock
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ListProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.queue.tickets import QueueStatus
+from screens.background import fetch_in_background
 from screens.registry import DEVICE_NAMES, SCREENS, TileState, visible_tiles
 from screens.widgets import CornerGesture, KioskScreen
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
-log = logging.getLogger(__name__)
 
-# How often the hall's queue overview is refreshed while home is shown. The query runs on a
-# worker thread: on a hall PostgreSQL it is a network round trip the screen must not wait for.
+# How often the hall's queue overview is refreshed while home is shown (off the UI thread).
 QUEUE_STATUS_REFRESH_S = 15.0
 
 
@@ -77,17 +73,8 @@ class HomeScreen(KioskScreen):
         if "queue" not in SCREENS:
             return
         self._status_at = self.app.now()
-        queue = self.app.ctx.queue
-
-        def fetch() -> None:
-            try:
-                status: QueueStatus | None = queue.status()
-            except Exception:  # a database hiccup must not take the home screen down
-                log.exception("queue status for the home screen failed")
-                status = None
-            Clock.schedule_once(lambda _dt: self._show_queue_status(status))
-
-        threading.Thread(target=fetch, name="home-queue-status", daemon=True).start()
+        fetch_in_background(self.app.ctx.queue.status, self._show_queue_status,
+                            "home-queue-status")
 
     def _show_queue_status(self, status: QueueStatus | None) -> None:
         if status is None:

@@ -8,15 +8,14 @@ choice, but keeps an ID card already tapped on the home screen. Never issues any
 from __future__ import annotations
 
 import logging
-import threading
 from pathlib import Path
 from typing import Any
 
-from kivy.clock import Clock
 from kivy.lang import Builder
 from kivy.properties import StringProperty
 
 from kiosk.receipts.ticket import windows_text
+from screens.background import fetch_in_background
 from screens.queue_common import CATEGORY, ITEM, TICKET, CategoryTile, name_of, session_data
 from screens.widgets import KioskScreen
 
@@ -72,17 +71,8 @@ class QueueScreen(KioskScreen):
         """People waiting per category, read on a thread like the home overview: a slow
         database must never hold the screen switch."""
         queue = self.app.ctx.queue
-
-        def fetch() -> None:
-            try:
-                waiting: dict[str, int] | None = {
-                    c.code: c.waiting for c in queue.status().categories}
-            except Exception:  # the tiles still work without counts
-                log.exception("queue status for the category screen failed")
-                waiting = None
-            Clock.schedule_once(lambda _dt: self._show_waiting(waiting), 0)
-
-        threading.Thread(target=fetch, name="queue-category-status", daemon=True).start()
+        fetch_in_background(lambda: {c.code: c.waiting for c in queue.status().categories},
+                            self._show_waiting, "queue-category-status")
 
     def _show_waiting(self, waiting: dict[str, int] | None) -> None:
         for code, tile in self._tiles.items():
