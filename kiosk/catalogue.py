@@ -148,9 +148,10 @@ class Catalogue:
         """Compute the pinyin initials now (call on a background thread after start-up)."""
         _ = self._initials
 
-    def initials(self) -> list[str]:
-        """Letters that start at least one item name, for the A–Z strip (others greyed out)."""
-        return sorted({s[0] for s in self._initials.values() if s})
+    def initials(self, category: str | None = None) -> list[str]:
+        """Letters that start at least one item name (of ``category``), for the A–Z strip."""
+        return sorted({self._initials[i.id][0] for i in self.items
+                       if self._initials[i.id] and (category is None or i.category == category)})
 
     def items_by_initial(self, letter: str, category: str | None = None) -> list[ServiceItem]:
         return self.search_initials(letter[:1], category)

@@ -13,7 +13,7 @@ from typing import Any
 from kivy.lang import Builder
 from kivy.properties import ListProperty, StringProperty
 
-from kiosk.catalogue import ServiceItem, initials_of
+from kiosk.catalogue import ServiceItem
 from kiosk.queue.errors import ServiceClosed
 from screens.queue_common import (
     ITEM,
@@ -60,7 +60,7 @@ class QueueItemsScreen(KioskScreen):
         category = chosen_category(ctx)
         self.category_label = name_of(category, lang) if category else ""
         items = self.items()
-        self.letters = sorted({initials_of(i.name)[:1] for i in items} - {""})
+        self.letters = ctx.catalogue.initials(category.code) if category else []
         self._draw_letters()
         shown = (ctx.catalogue.items_by_initial(self.letter, category.code)
                  if self.letter and category else list(items))

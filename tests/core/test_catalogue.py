@@ -97,3 +97,16 @@ def test_24_hour_span_and_without_limits(tmp_path, catalogue):
     item = free.item("land-premium-payment")
     assert item.daily_capacity == 0 and item.per_person_daily_limit == 0
     assert item.schedule.is_open(datetime(2026, 1, 4, 3, 0, tzinfo=SHANGHAI))  # Sunday night
+
+
+def test_initials_per_category_match_the_item_names(catalogue):
+    """Given the shipped catalogue, when the A–Z strip asks for one category's letters, then they
+    are exactly the first pinyin letters of that category's items, from the cached initials."""
+    from kiosk.catalogue import initials_of
+
+    for category in catalogue.categories:
+        expected = sorted({initials_of(i.name)[:1] for i in catalogue.items_in(category.code)}
+                          - {""})
+        assert catalogue.initials(category.code) == expected
+    assert "S" in catalogue.initials("social")
+    assert set(catalogue.initials()) >= set(catalogue.initials("social"))
