@@ -4,20 +4,18 @@ A thin transport around ``protocol`` (framing) and ``text`` (card record): write
 read exactly the bytes LEN announces, hand them to the parser. Reading a card is
 find (9F) → select (90) → read 30 01 (90). A card stays "seen" until a find answers 80 (removed),
 so a card left on the reader is never read twice. One bad checksum is retried; a second one is an
-error. Serial failures become ``DeviceUnplugged`` and the port is reopened on the next call;
-silence becomes ``DeviceTimeout``.
+error. The line is a ``drivers.serial_transport.SerialTransport``: every way a pulled cable shows
+up (``termios.error`` included) arrives here as ``DeviceUnplugged`` and the port is reopened on
+the next call; silence becomes ``DeviceTimeout``.
 This module must never sleep on the read path (the benchmark holds it to ≤ 10 % above the wire
 time), never mask or log card data, and never let the optional photo decoder fail a read.
 """
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import time
 from dataclasses import dataclass, replace
-
-import serial
 
 from drivers.base import (
     DeviceError,
@@ -38,6 +36,7 @@ from drivers.idcard.errors import (
 from drivers.idcard.photo import load_photo_decoder
 from drivers.idcard.protocol import Command, FrameParser, Reply, split_card_data
 from drivers.idcard.text import decode_text
+from drivers.serial_transport import SerialTransport
 
 NO_CARD = 0x80
 # Reply sizes on the wire, to give slow lines (9600 baud: 1.35 s for a read) their due time.
@@ -79,7 +78,11 @@ class SamIdCardReader(IdCardReader):
         self.port, self.baud, self.timeout = port, baud, timeout
         self.poll_interval = poll_interval
         self._photo = load_photo_decoder(photo_decoder)
-        self._serial: serial.SerialBase | None = None
+        self._line = SerialTransport(
+            port, device="ID card reader",
+            open_hint="check the cable or USB adapter and devices.idcard.port",
+            lost_hint="check the cable or USB adapter",
+            baudrate=baud, timeout=timeout, write_timeout=timeout)
         self._parser = FrameParser()
         self._lock = threading.RLock()  # one transaction at a time on the line
         self._seen = False  # a card was read and has not been removed since
@@ -103,27 +106,20 @@ class SamIdCardReader(IdCardReader):
     def health(self) -> Health:
         return self._health
 
-    def _ensure_open(self) -> serial.SerialBase:
-        if self._serial is not None:
-            return self._serial
+    def _ensure_open(self) -> None:
+        if self._line.is_open:
+            return
         try:
-            self._serial = serial.serial_for_url(self.port, baudrate=self.baud,
-                                                 timeout=self.timeout, write_timeout=self.timeout)
-        except (serial.SerialException, OSError, ValueError) as exc:
-            raise self._offline(DeviceUnplugged(
-                f"ID card reader port {self.port} cannot be opened ({exc}); check the cable or "
-                f"USB adapter and devices.idcard.port")) from exc
+            self._line.open()
+        except DeviceUnplugged as exc:
+            self._offline(exc)
+            raise
         self._closed.clear()
         self._parser.reset()
         self._health = Health(HealthState.OK)
-        return self._serial
 
     def _close_port(self) -> None:
-        if self._serial is not None:
-            # closing a port whose device is gone may fail; it is closed all the same
-            with contextlib.suppress(serial.SerialException, OSError):
-                self._serial.close()
-            self._serial = None
+        self._line.close()
 
     def _offline(self, error: DeviceError) -> DeviceError:
         self._health = Health(HealthState.OFFLINE, str(error))
@@ -217,29 +213,28 @@ class SamIdCardReader(IdCardReader):
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _exchange(self, command: Command) -> Reply:
-        port = self._ensure_open()
-        parser = self._parser
+        self._ensure_open()
+        line, parser, doing = self._line, self._parser, command.label
         try:
-            port.reset_input_buffer()  # a late half reply from a previous timeout is not ours
+            line.reset_input(doing=doing)  # a late half reply from a previous timeout is not ours
             parser.reset()
-            port.write(command.frame)
+            line.write(command.frame, doing=doing)
             due = self.timeout + _REPLY_BYTES.get(command, _SMALL_REPLY_BYTES) * 10 / self.baud
             deadline = time.monotonic() + due
             while (reply := parser.next_reply()) is None:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise self._timeout(command, parser.buffered)
-                port.timeout = remaining
-                chunk = port.read(parser.wanted() or 1)  # exactly what completes the frame
+                # exactly what completes the frame
+                chunk = line.read(parser.wanted() or 1, remaining, doing=doing)
                 if not chunk:
                     raise self._timeout(command, parser.buffered)
                 parser.feed(chunk)
             return reply
-        except (serial.SerialException, OSError) as exc:
-            self._close_port()
-            raise self._offline(DeviceUnplugged(
-                f"ID card reader on {self.port} disconnected during {command.label} ({exc}); "
-                f"check the cable or USB adapter; the port is reopened on the next poll")) from exc
+        except (DeviceUnplugged, DeviceTimeout) as exc:
+            # the transport dropped a lost port; the next poll reopens it
+            self._offline(exc)
+            raise
 
     def _timeout(self, command: Command, buffered: int) -> DeviceError:
         got = f"after {buffered} bytes of a reply" if buffered else "with no reply"

@@ -4,8 +4,9 @@ Opening a door is never trusted to the board's acknowledgement: boards in the fi
 open and stay silent, or answer with noise. Each attempt clears stale input, sends the open, then
 CONFIRMS by reading the lock; a failed attempt closes and reopens the port before the next one
 (USB–RS485 adapters that lost sync recover that way); only after every attempt does the door count
-as jammed. ``serial.SerialException``/``OSError`` become ``DeviceUnplugged``, silence becomes
-``DeviceTimeout``; callers never see pyserial.
+as jammed. The line is the shared ``drivers.serial_transport.SerialTransport``, which turns every
+way a pulled adapter shows up into ``DeviceUnplugged``; silence becomes ``DeviceTimeout``;
+callers never see pyserial.
 
 Must never decide anything about compartments or pickups (that is the core's business) and never
 hold the bus lock while sleeping.
@@ -13,7 +14,6 @@ hold the bus lock while sleeping.
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import time
 from collections.abc import Mapping
@@ -33,14 +33,7 @@ from drivers.locker.base import DoorJammed, DoorState, LockerBoard
 from drivers.locker.framing import Exchange
 from drivers.locker.protocol_8a import Protocol8A
 from drivers.locker.protocol_kerong import Addressing, ProtocolKerong
-
-try:  # tcflush on a hung-up pseudo-terminal raises termios.error, which is no OSError
-    import termios
-
-    _PORT_ERRORS: tuple[type[BaseException], ...] = (serial.SerialException, OSError,
-                                                      termios.error)
-except ImportError:  # pragma: no cover - not a POSIX machine
-    _PORT_ERRORS = (serial.SerialException, OSError)
+from drivers.serial_transport import SerialTransport
 
 T = TypeVar("T")
 PROTOCOLS = ("8a", "kerong")
@@ -65,7 +58,14 @@ class SerialLockerBoard(LockerBoard):
         self.port_url, self.board, self.baud = port, board, baud
         self.timeout, self.retries = timeout, retries
         self.doors = self.protocol.doors
-        self._serial: serial.SerialBase | None = None
+        self._line = SerialTransport(
+            port, device="locker board", message_zh="文件柜控制板未连接",
+            open_hint="is the USB–RS485 adapter plugged in and the port name right (kiosk "
+                      "device ports)?",
+            lost_hint="check the USB–RS485 adapter and its cable",
+            baudrate=baud, bytesize=serial.EIGHTBITS, parity=serial.PARITY_NONE,
+            stopbits=serial.STOPBITS_ONE, timeout=min(timeout, READ_SLICE_S),
+            write_timeout=max(timeout, 1.0))
         self._bus = threading.RLock()  # one exchange at a time on a half-duplex line
         self._health = Health(HealthState.OFFLINE, "not opened")
         self._jammed: set[int] = set()
@@ -164,29 +164,23 @@ class SerialLockerBoard(LockerBoard):
     def _exchange(self, exchange: Exchange[T]) -> T:
         """Send one request and wait for its answer until ``timeout``; bad frames on the way are
         remembered but do not end the wait, because the real answer may follow the noise."""
-        port = self._ensure_port()
+        line, doing = self._line, exchange.what
         error: ProtocolError | None = None
-        try:
-            port.reset_input_buffer()  # a late answer to the previous command is not ours
-            port.write(exchange.request)
-            port.flush()
-            deadline = time.monotonic() + self.timeout
-            while True:
-                frames, errors = exchange.parser.drain()
-                error = errors[-1] if errors else error
-                for frame in frames:
-                    try:
-                        return exchange.decode(frame)
-                    except ProtocolError as exc:
-                        error = exc
-                if time.monotonic() >= deadline:
-                    break
-                exchange.parser.feed(port.read(port.in_waiting or 1))
-        except _PORT_ERRORS as exc:
-            self._drop_port()
-            raise DeviceUnplugged(
-                f"locker board port {self.port_url} failed during {exchange.what} ({exc}); "
-                f"check the USB–RS485 adapter and its cable", "文件柜控制板未连接") from exc
+        line.reset_input(doing=doing)  # a late answer to the previous command is not ours
+        line.write(exchange.request, doing=doing)
+        line.flush(doing=doing)
+        deadline = time.monotonic() + self.timeout
+        while True:
+            frames, errors = exchange.parser.drain()
+            error = errors[-1] if errors else error
+            for frame in frames:
+                try:
+                    return exchange.decode(frame)
+                except ProtocolError as exc:
+                    error = exc
+            if time.monotonic() >= deadline:
+                break
+            exchange.parser.feed(line.read_available(doing=doing))
         if error is not None:
             raise type(error)(f"locker board {self.board} on {self.port_url}, {exchange.what}: "
                               f"{error}", "文件柜控制板通信错误")
@@ -195,26 +189,11 @@ class SerialLockerBoard(LockerBoard):
             f"within {self.timeout:g} s; check RS485 wiring (A/B), the board address and "
             f"baud rate {self.baud}", "文件柜控制板无响应")
 
-    def _ensure_port(self) -> serial.SerialBase:
-        if self._serial is not None:
-            return self._serial
-        try:
-            self._serial = serial.serial_for_url(
-                self.port_url, baudrate=self.baud, bytesize=serial.EIGHTBITS,
-                parity=serial.PARITY_NONE, stopbits=serial.STOPBITS_ONE,
-                timeout=min(self.timeout, READ_SLICE_S), write_timeout=max(self.timeout, 1.0))
-        except _PORT_ERRORS as exc:
-            raise DeviceUnplugged(
-                f"cannot open locker board port {self.port_url} ({exc}); is the USB–RS485 "
-                f"adapter plugged in and the port name right (kiosk device ports)?",
-                "文件柜控制板未连接") from exc
-        return self._serial
+    def _ensure_port(self) -> None:
+        self._line.open()
 
     def _drop_port(self) -> None:
-        port, self._serial = self._serial, None
-        if port is not None:
-            with contextlib.suppress(*_PORT_ERRORS):  # already gone: closing is best effort
-                port.close()
+        self._line.close()
 
     def _check_door(self, door: int) -> None:
         if not 1 <= door <= self.doors:

@@ -1,32 +1,31 @@
 """The wires a receipt printer hangs on, as python-escpos connections that can also listen.
 
-python-escpos owns opening and writing (``Usb``, ``Serial``, ``Network``, ``File``); this module
-adds what status queries need and it lacks: serial ports opened with ``serial_for_url`` (so a
-pseudo-terminal, ``loop://`` or ``spy://`` work), reads that return ``b""`` after the timeout
-instead of blocking for 16 bytes or raising, and discarding stale input before a query.
+python-escpos owns the commands and the USB, network and file wires (``Usb``, ``Network``,
+``File``); this module adds what status queries need and it lacks: reads that return ``b""``
+after the timeout instead of blocking for 16 bytes or raising, and discarding stale input before
+a query. A serial printer goes through the shared ``drivers.serial_transport.SerialTransport``
+(opened with ``serial_for_url``, so a pseudo-terminal, ``loop://`` or ``spy://`` work, and every
+pulled-cable quirk arrives as ``DeviceUnplugged``).
 It never decides what a status byte means (``status``) and never renders (``escpos_render``).
 """
 
 from __future__ import annotations
 
-import contextlib
 import enum
 import select
 import socket
 from dataclasses import dataclass
 
-import serial
 from escpos.escpos import Escpos
 from escpos.printer import File, Network, Serial, Usb
 
+from drivers.base import DeviceTimeout, DeviceUnplugged
 from drivers.printer.base import PrinterError
+from drivers.serial_transport import SerialTransport
 
-try:  # a pulled USB-serial adapter fails tcflush/tcdrain with termios.error, not OSError
-    from termios import error as _TermiosError
-
-    WIRE_ERRORS: tuple[type[BaseException], ...] = (OSError, _TermiosError)
-except ImportError:  # not POSIX
-    WIRE_ERRORS = (OSError,)
+# What a wire may raise when the printer goes away: sockets raise OSError, the serial transport
+# its typed errors (it already mapped termios.error and pyserial's quirks).
+WIRE_ERRORS: tuple[type[BaseException], ...] = (OSError, DeviceUnplugged, DeviceTimeout)
 
 NETWORK_PORT = 9100  # "raw"/JetDirect port every network receipt printer listens on
 
@@ -98,30 +97,44 @@ class Connection:
 
 
 class UrlSerial(Serial):
-    """escpos ``Serial`` opened with ``serial_for_url`` and a write timeout (a printer holding
-    flow control forever must not freeze the job thread)."""
+    """escpos ``Serial`` whose wire is the shared ``SerialTransport``, with a write timeout (a
+    printer holding flow control forever must not freeze the job thread)."""
 
     def open(self, raise_not_found: bool = True) -> None:
         if self._device:
             self.close()
-        self.device = serial.serial_for_url(self.devfile, baudrate=self.baudrate,
-                                            timeout=self.timeout, write_timeout=self.timeout * 5,
-                                            xonxoff=self.xonxoff)
+        line = SerialTransport(
+            self.devfile, device="printer", message_zh="打印机未连接",
+            open_hint="check the cable, the port name (kiosk device ports) and that no other "
+                      "program holds the port",
+            lost_hint="printer switched off or cable pulled?",
+            baudrate=self.baudrate, timeout=self.timeout, write_timeout=self.timeout * 5,
+            xonxoff=self.xonxoff)
+        line.open()
+        self.device = line
+
+    def _raw(self, msg: bytes) -> None:
+        self._line().write(msg, doing="sending to the printer")
 
     def _read(self) -> bytes:
-        first = self.device.read(1)  # returns as soon as a byte is there, b"" after timeout
-        return first + self.device.read(self.device.in_waiting) if first else b""
+        # returns as soon as a byte is there, b"" after the timeout
+        return self._line().read_available(doing="reading the printer status")
 
     def discard_input(self) -> None:
-        self.device.reset_input_buffer()
+        self._line().reset_input(doing="clearing stale status bytes")
 
     def close(self) -> None:
-        # escpos flushes first; on a dead line tcdrain raises termios.error and escpos would
-        # keep the port "open" and retry (and raise again) from __del__
-        port, self._device = self._device, False
-        if port:
-            with contextlib.suppress(Exception):  # closing a pulled device must not raise
-                port.close()
+        # escpos would flush first; on a dead line that raises and escpos would keep the port
+        # "open" and retry (and raise again) from __del__
+        line, self._device = self._device, False
+        if isinstance(line, SerialTransport):
+            line.close()
+
+    def _line(self) -> SerialTransport:
+        line = self.device
+        if not isinstance(line, SerialTransport):
+            raise DeviceUnplugged(f"serial printer {self.devfile} is not open")
+        return line
 
 
 class ListeningNetwork(Network):

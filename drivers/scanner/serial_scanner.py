@@ -2,24 +2,24 @@
 
 Thin transport around ``SuffixFramer``: reads whatever bytes are there, lets the framer cut codes,
 decodes them as UTF-8 (GB18030 fallback). Reads happen on the caller's thread inside
-``read_code``; a pulled cable becomes ``DeviceUnplugged`` once, and later calls keep trying to
+``read_code``, through the shared ``drivers.serial_transport.SerialTransport`` (which maps every
+platform quirk of a pulled cable); a pulled cable becomes ``DeviceUnplugged`` once, and later
+calls keep trying to
 reopen the port (same path: use a stable udev name such as /dev/serial/by-id/…) until it is back.
 Must never parse codes itself (that is ``framing``) and never touch the UI.
 """
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
 
-import serial
-
 from drivers.base import DeviceError, DeviceUnplugged, Health, HealthState
 from drivers.scanner.base import CodeScanner, ScannedCode
 from drivers.scanner.framing import Suffix, SuffixFramer, decode_code
+from drivers.serial_transport import SerialTransport
 
 
 class SerialScanner(CodeScanner):
@@ -38,8 +38,10 @@ class SerialScanner(CodeScanner):
         self.reconnect_interval = reconnect_interval
         self._framer = SuffixFramer(suffix, gap=gap)
         self._clock = clock
-        self._serial: serial.SerialBase | None = None
-        self._read_timeout: float | None = None
+        self._line = SerialTransport(
+            port, device="scanner", message_zh="扫码器已断开，请联系工作人员",
+            open_hint="is it plugged in, is the path right, is the user in the dialout group?",
+            lost_hint="check the USB cable", baudrate=baud, timeout=timeout)
         # decoded codes, or the error an undecodable one raised, in arrival order
         self._ready: deque[ScannedCode | DeviceError] = deque()
         self._health = Health(HealthState.OFFLINE, "not opened")
@@ -68,7 +70,7 @@ class SerialScanner(CodeScanner):
             if self._closing.is_set():
                 return None
             remaining = deadline - self._clock()
-            if self._serial is None:
+            if not self._line.is_open:
                 if not self._reconnect_before(deadline):
                     raise DeviceUnplugged(f"scanner port {self.port} is still gone: "
                                           f"{self._health.reason}", "扫码器未连接")
@@ -78,20 +80,14 @@ class SerialScanner(CodeScanner):
             self._read_once(remaining)
 
     def _read_once(self, remaining: float) -> None:
-        assert self._serial is not None
         wait = min(remaining, self.timeout)
         if self._framer.suffix == "none":
             wait = min(wait, self._framer.gap / 2)  # notice the end-of-code silence in time
         try:
-            if wait != self._read_timeout:
-                self._serial.timeout = wait
-                self._read_timeout = wait
-            data = self._serial.read(max(1, self._serial.in_waiting))
-        except (serial.SerialException, OSError) as exc:
+            data = self._line.read_available(wait, doing="waiting for a scan")
+        except DeviceUnplugged as exc:
             self._lost(exc)
-            raise DeviceUnplugged(
-                f"scanner port {self.port} disappeared ({exc}); check the USB cable",
-                "扫码器已断开，请联系工作人员") from exc
+            raise
         now = self._clock()
         raws = self._framer.feed(data, now) if data else self._framer.poll(now)
         for raw in raws:
@@ -112,15 +108,10 @@ class SerialScanner(CodeScanner):
     def _connect(self) -> None:
         self._last_attempt = self._clock()
         try:
-            self._serial = serial.serial_for_url(self.port, baudrate=self.baud,
-                                                 timeout=self.timeout)
-        except (serial.SerialException, OSError, ValueError) as exc:
-            self._serial = None
+            self._line.open()
+        except DeviceUnplugged as exc:
             self._health = Health(HealthState.OFFLINE, f"cannot open {self.port}: {exc}")
-            raise DeviceUnplugged(
-                f"cannot open scanner port {self.port} ({exc}); is it plugged in, is the path "
-                "right, is the user in the dialout group?", "扫码器未连接") from exc
-        self._read_timeout = self.timeout
+            raise DeviceUnplugged(str(exc), "扫码器未连接") from exc
         self._framer.reset()
         self._health = Health.ok()
 
@@ -145,9 +136,5 @@ class SerialScanner(CodeScanner):
         self._health = Health(HealthState.OFFLINE, f"port lost: {exc}")
 
     def _drop_port(self) -> None:
-        port, self._serial = self._serial, None
-        if port is not None:
-            # the device may already be gone; there is nothing left to release then
-            with contextlib.suppress(serial.SerialException, OSError):
-                port.close()
+        self._line.close()
         self._framer.reset()

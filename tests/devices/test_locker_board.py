@@ -214,7 +214,7 @@ def test_stale_bytes_before_a_command_are_cleared(emu8a):
     board.open()
     emu8a.inject(H("80 01 FF FF FF 33 4D"))
     deadline = time.monotonic() + 2
-    while board._serial.in_waiting < 7:  # type: ignore[union-attr]
+    while board._line.in_waiting() < 7:
         assert time.monotonic() < deadline, "stale bytes never reached the port"
     assert not any(s.is_open for s in board.door_states().values())
 
