@@ -6,6 +6,13 @@ Worker threads publish events on the bus; they never touch the UI. Slow operatio
 opening a door) go through ``run_job`` so the screen never freezes, and each device has a lock so
 a job and a poll never interleave bytes on one serial line. A device that fails is reopened with
 backoff: a pulled cable plugged back in comes back without a restart.
+
+Supervision: a thread never dies unreported. Expected device failures (``DeviceError``) are
+handled inside the poll loops; anything else (a driver bug, a platform quirk nobody mapped)
+ends the loop through ``_supervised``, which marks the device offline with the reason; the
+watchdog (the health loop) then reopens the device and starts a new loop. The health loop guards
+each of its own rounds so it cannot die either. Every health change goes through ``_set_health``
+(log + ``DeviceHealthChanged``). This module must never touch the UI or import Kivy.
 """
 
 from __future__ import annotations
@@ -44,10 +51,13 @@ class DeviceManager:
         self._poll_s, self._health_s, self._door_poll_s = poll_s, health_s, door_poll_s
         self._locks = {kind: threading.RLock() for kind in self._devices}
         self._health: dict[str, Health] = {}
+        self._health_lock = threading.RLock()  # compare, store and publish as one step
         self._stop = threading.Event()
-        self._threads: list[threading.Thread] = []
+        self._loops: dict[str, Callable[[], None]] = {}  # thread name -> loop body
+        self._threads: dict[str, threading.Thread] = {}
         self._jobs = ThreadPoolExecutor(max_workers=2, thread_name_prefix="device-job")
         self._doors: dict[int, DoorState] = {}
+        self.restarts = 0  # poll loops the watchdog had to start again (diagnostics, tests)
 
     # ---- access -------------------------------------------------------------------------
     def get(self, kind: str) -> Device | None:
@@ -64,29 +74,25 @@ class DeviceManager:
     def is_usable(self, kind: str) -> bool:
         return self.health(kind).state is not HealthState.OFFLINE
 
-    def lock(self, kind: str) -> threading.RLock:
-        return self._locks[kind]
-
     # ---- lifecycle ----------------------------------------------------------------------
     def start(self) -> None:
+        self._stop.clear()
         for kind, device in self._devices.items():
             self._try_open(kind, device)
-        loops: list[tuple[str, Callable[[], None]]] = [("device-health", self._health_loop)]
         for kind, device in self._devices.items():
             if isinstance(device, IdCardReader):
-                loops.append((f"device-{kind}", lambda d=device, k=kind: self._card_loop(k, d)))
+                self._loops[kind] = lambda d=device, k=kind: self._card_loop(k, d)
             elif isinstance(device, CodeScanner):
-                loops.append((f"device-{kind}", lambda d=device, k=kind: self._scan_loop(k, d)))
+                self._loops[kind] = lambda d=device, k=kind: self._scan_loop(k, d)
             elif isinstance(device, LockerBoard):
-                loops.append((f"device-{kind}", lambda d=device, k=kind: self._door_loop(k, d)))
-        for name, target in loops:
-            thread = threading.Thread(target=target, name=name, daemon=True)
-            thread.start()
-            self._threads.append(thread)
+                self._loops[kind] = lambda d=device, k=kind: self._door_loop(k, d)
+        self._spawn("device-health", self._health_loop)
+        for kind in self._loops:
+            self._spawn(f"device-{kind}", self._supervised(kind))
 
     def stop(self) -> None:
         self._stop.set()
-        for thread in self._threads:
+        for thread in list(self._threads.values()):
             thread.join(timeout=3.0)
         self._threads.clear()
         self._jobs.shutdown(wait=True, cancel_futures=True)
@@ -97,24 +103,51 @@ class DeviceManager:
                 except Exception:  # closing must never stop the shutdown of the others
                     log.exception("closing %s failed", kind)
 
+    def _spawn(self, name: str, target: Callable[[], None]) -> None:
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        self._threads[name] = thread
+        thread.start()
+
     # ---- jobs ---------------------------------------------------------------------------
     def run_job(self, kind: str, job: Callable[[Device], T]) -> Future[T]:
         """Run ``job(device)`` on a worker thread holding the device's lock.
 
-        The caller gets a Future; screens attach a callback and hop back to the UI thread.
-        A ``DeviceError`` is stored in the Future and also updates the device's health."""
+        The caller gets a Future (with the job's exception, if any); screens attach a callback
+        and hop back to the UI thread. A ``DeviceError`` updates the device's health from the
+        device; any other exception marks the device offline with the reason."""
 
         def run() -> T:
             device = self._devices[kind]
             with self._locks[kind]:
                 try:
-                    return job(device)
-                finally:
-                    self._note_health(kind, device.health())
+                    result = job(device)
+                except DeviceError:
+                    self._set_health(kind, device.health())
+                    raise
+                except Exception as exc:
+                    self._fail(kind, "a job", exc)
+                    raise
+                self._set_health(kind, device.health())
+                return result
 
         return self._jobs.submit(run)
 
-    # ---- loops --------------------------------------------------------------------------
+    # ---- health -------------------------------------------------------------------------
+    def _set_health(self, kind: str, health: Health) -> None:
+        """The one place a device's health changes: stored, logged and published once."""
+        with self._health_lock:
+            if self._health.get(kind) == health:
+                return
+            self._health[kind] = health
+            log.info("device %s is %s %s", kind, health.state.value, health.reason)
+            self._bus.publish(DeviceHealthChanged(kind, health))
+
+    def _fail(self, kind: str, where: str, exc: BaseException) -> None:
+        # Driver messages never carry card data (drivers' rule), so the reason can be shown.
+        log.error("%s failed unexpectedly in %s", kind, where, exc_info=exc)
+        self._set_health(kind, Health(HealthState.OFFLINE,
+                                      f"{where} failed: {type(exc).__name__}: {exc}"))
+
     def _try_open(self, kind: str, device: Device) -> bool:
         with self._locks[kind]:
             try:
@@ -122,36 +155,66 @@ class DeviceManager:
                 device.open()
             except DeviceError as exc:
                 log.warning("%s could not be opened: %s", kind, exc)
-                self._note_health(kind, Health(HealthState.OFFLINE, str(exc)))
+                self._set_health(kind, Health(HealthState.OFFLINE, str(exc)))
                 return False
-            self._note_health(kind, device.health())
-            return True
-
-    def _note_health(self, kind: str, health: Health) -> None:
-        if self._health.get(kind) != health:
-            self._health[kind] = health
-            log.info("device %s is %s %s", kind, health.state.value, health.reason)
-            self._bus.publish(DeviceHealthChanged(kind, health))
+            except Exception as exc:
+                self._fail(kind, "opening", exc)
+                return False
+            self._set_health(kind, device.health())
+            return self.health(kind).state is not HealthState.OFFLINE
 
     def _health_loop(self) -> None:
+        """The watchdog: reopens offline devices with backoff, restarts ended poll loops."""
         backoff = {kind: 1.0 for kind in self._devices}
         next_try = {kind: 0.0 for kind in self._devices}
         elapsed = 0.0
         while not self._stop.wait(self._health_s):
             elapsed += self._health_s
             for kind, device in self._devices.items():
-                health = device.health()
-                if health.state is HealthState.OFFLINE and elapsed >= next_try[kind]:
-                    if self._try_open(kind, device):
-                        backoff[kind] = 1.0
-                    else:
-                        next_try[kind] = elapsed + backoff[kind]
-                        backoff[kind] = min(backoff[kind] * 2, MAX_BACKOFF_S)
-                else:
-                    self._note_health(kind, health)
+                try:
+                    self._watch(kind, device, elapsed, backoff, next_try)
+                except Exception as exc:  # one broken driver must not stop watching the others
+                    self._fail(kind, "the health check", exc)
 
-    def _guarded(self, kind: str, device: Device, step: Callable[[], None]) -> None:
-        """One poll step; a device failure marks health and waits instead of spinning."""
+    def _watch(self, kind: str, device: Device, elapsed: float, backoff: dict[str, float],
+               next_try: dict[str, float]) -> None:
+        name = f"device-{kind}"
+        thread = self._threads.get(name)
+        if kind in self._loops and thread is not None and not thread.is_alive() \
+                and not self._stop.is_set():
+            log.warning("the %s loop had ended; starting it again", kind)
+            self.restarts += 1
+            self._spawn(name, self._supervised(kind))
+        health = device.health()
+        offline = HealthState.OFFLINE in (health.state, self.health(kind).state)
+        if not offline:
+            backoff[kind] = 1.0
+            self._set_health(kind, health)
+        elif elapsed >= next_try[kind]:
+            if self._try_open(kind, device):
+                backoff[kind] = 1.0
+            else:
+                next_try[kind] = elapsed + backoff[kind]
+                backoff[kind] = min(backoff[kind] * 2, MAX_BACKOFF_S)
+
+    # ---- loops --------------------------------------------------------------------------
+    def _supervised(self, kind: str) -> Callable[[], None]:
+        """The thread body: run the kind's loop; whatever ends it is reported, never lost."""
+        loop = self._loops[kind]
+
+        def run() -> None:
+            try:
+                loop()
+            except Exception as exc:
+                self._fail(kind, "the polling loop", exc)
+
+        return run
+
+    def _guarded(self, kind: str, step: Callable[[], None]) -> None:
+        """One poll step; a device failure marks health and waits instead of spinning.
+
+        Only ``DeviceError`` is expected here; anything else leaves the loop (see
+        ``_supervised``) so the watchdog reopens the device and restarts the loop."""
         if self.health(kind).state is HealthState.OFFLINE:
             self._stop.wait(self._poll_s)
             return
@@ -165,11 +228,11 @@ class DeviceManager:
             # One garbled frame (a smudged code, line noise) says nothing about the next one:
             # keep the device in service, marked degraded until the watchdog sees it healthy.
             log.warning("%s sent a bad frame: %s", kind, exc)
-            self._note_health(kind, Health(HealthState.DEGRADED, str(exc)))
+            self._set_health(kind, Health(HealthState.DEGRADED, str(exc)))
             self._stop.wait(self._poll_s)
         except DeviceError as exc:
             log.warning("%s failed: %s", kind, exc)
-            self._note_health(kind, Health(HealthState.OFFLINE, str(exc)))
+            self._set_health(kind, Health(HealthState.OFFLINE, str(exc)))
             self._stop.wait(self._poll_s)
 
     def _card_loop(self, kind: str, reader: IdCardReader) -> None:
@@ -188,7 +251,7 @@ class DeviceManager:
                 self._bus.publish(CardInserted(card))
 
         while not self._stop.is_set():
-            self._guarded(kind, reader, step)
+            self._guarded(kind, step)
             if holding:
                 self._stop.wait(self._poll_s)
 
@@ -199,7 +262,7 @@ class DeviceManager:
                 self._bus.publish(CodeScanned(code))
 
         while not self._stop.is_set():
-            self._guarded(kind, scanner, step)
+            self._guarded(kind, step)
 
     def _door_loop(self, kind: str, board: LockerBoard) -> None:
         def step() -> None:
@@ -210,8 +273,5 @@ class DeviceManager:
                     self._bus.publish(DoorChanged(door, state))
 
         while not self._stop.is_set():
-            self._guarded(kind, board, step)
+            self._guarded(kind, step)
             self._stop.wait(self._door_poll_s)
-
-    def door_state(self, door: int) -> DoorState | None:
-        return self._doors.get(door)
