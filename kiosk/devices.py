@@ -160,8 +160,10 @@ class DeviceManager:
             except Exception as exc:
                 self._fail(kind, "opening", exc)
                 return False
+            # opened: it answers, even if its own health is offline (a printer out of paper),
+            # so the reopen doubles as that device's status poll without growing the backoff
             self._set_health(kind, device.health())
-            return self.health(kind).state is not HealthState.OFFLINE
+            return True
 
     def _health_loop(self) -> None:
         """The watchdog: reopens offline devices with backoff, restarts ended poll loops."""

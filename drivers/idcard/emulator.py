@@ -1,25 +1,20 @@
 """An ID card reader that speaks the GA 467 SAM protocol byte for byte over a real pseudo-terminal.
 
-Used by the device tests, the benchmark and the CLI tests: the driver opens ``emulator.port`` (a
-symlink to the pty's slave, so an "unplugged" reader can come back under the same name) exactly as
-it would open ``/dev/ttyUSB0``. The emulator holds one card (or none), answers find / select /
-read / SAM commands with exact frames, and can be told to misbehave the way readers do in the
-field: noise before frames, replies split across writes, corrupted checksums, silence, any status
-byte, unplugging mid-frame. Optional wire pacing (10 bits per byte at ``wire_baud``) lets the
-benchmark compare the driver with the physical floor.
+Used by the device tests, the benchmark and the CLI tests: the driver opens ``emulator.port`` (the
+shared ``drivers.pty_link.PtyLink``: a symlink to a pty's slave, so an "unplugged" reader can come
+back under the same name) exactly as it would open ``/dev/ttyUSB0``. The emulator holds one card
+(or none), answers find / select / read / SAM commands with exact frames, and can be told to
+misbehave the way readers do in the field: noise before frames, replies split across writes,
+corrupted checksums, silence, any status byte, unplugging mid-frame. Optional wire pacing (10 bits
+per byte at ``wire_baud``) lets the benchmark compare the driver with the physical floor.
 It must never be used by the kiosk itself (it is test and diagnostics equipment), and it never
 touches a real serial port.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import select
-import tempfile
 import threading
 import time
-import tty
 from types import TracebackType
 
 from drivers.idcard.base import IdCard
@@ -34,6 +29,7 @@ from drivers.idcard.protocol import (
     reply_frame,
 )
 from drivers.idcard.text import encode_text
+from drivers.pty_link import PtyLink
 
 # Shown by vendor tools as 05.01-20230315-0123456789-0987654321 (little-endian fields).
 DEFAULT_SAM_ID = (b"\x05\x00\x01\x00" + (20230315).to_bytes(4, "little")
@@ -48,8 +44,6 @@ class SamReaderEmulator:
 
     def __init__(self, card: IdCard | None = None, *, wire_baud: int | None = None,
                  sam_id: bytes = DEFAULT_SAM_ID, photo: bytes = DEFAULT_PHOTO) -> None:
-        self._dir = tempfile.mkdtemp(prefix="idcard-emu-")
-        self.port = os.path.join(self._dir, "idcard-reader")
         self.wire_baud = wire_baud
         self.sam_id = sam_id
         self.photo = photo
@@ -68,31 +62,22 @@ class SamReaderEmulator:
         self._lock = threading.Lock()
         self._card = card
         self._selected = False
-        self._master: int | None = None
-        self._slave: int | None = None
+        self._parser = RequestParser()  # used on the link's thread only
         self._stop = threading.Event()
-        self._wake_r, self._wake_w = os.pipe()
-        self._thread: threading.Thread | None = None
-        self.unplugged = threading.Event()
-        self._plug()
+        self.link = PtyLink(name="idcard-reader", on_data=self._on_data,
+                            on_reset=self._parser.reset, thread_name="idcard-emulator")
+        self.port = self.link.port
+        self.unplugged = self.link.unplugged
+        self.link.plug()  # the port exists from construction on, as a plugged-in reader's does
 
     # ---- lifecycle ------------------------------------------------------------------------
     def start(self) -> SamReaderEmulator:
-        self._thread = threading.Thread(target=self._serve, name="idcard-emulator", daemon=True)
-        self._thread.start()
+        self.link.start()
         return self
 
     def stop(self) -> None:
         self._stop.set()
-        os.write(self._wake_w, b"x")
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._unplug()
-        for fd in (self._wake_r, self._wake_w):
-            with contextlib.suppress(OSError):
-                os.close(fd)
-        with contextlib.suppress(OSError):
-            os.rmdir(self._dir)
+        self.link.stop()
 
     def __enter__(self) -> SamReaderEmulator:
         return self.start()
@@ -100,26 +85,6 @@ class SamReaderEmulator:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.stop()
-
-    def _plug(self) -> None:
-        master, slave = os.openpty()
-        tty.setraw(slave)  # no echo, no line discipline: bytes pass untouched
-        os.set_blocking(master, False)
-        self._master, self._slave = master, slave
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(self.port)
-        os.symlink(os.ttyname(slave), self.port)
-        self.unplugged.clear()
-
-    def _unplug(self) -> None:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(self.port)
-        for fd in (self._master, self._slave):
-            if fd is not None:
-                with contextlib.suppress(OSError):
-                    os.close(fd)
-        self._master = self._slave = None
-        self.unplugged.set()
 
     # ---- the card -------------------------------------------------------------------------
     def present(self, card: IdCard) -> None:
@@ -156,16 +121,11 @@ class SamReaderEmulator:
 
     def unplug(self) -> None:
         """Pull the plug now (the port path disappears)."""
-        with self._lock:
-            self._unplug()
-        os.write(self._wake_w, b"x")  # the server must stop watching the closed fd
+        self.link.unplug()
 
     def replug(self) -> None:
         """Plug a reader back in under the same port path (a new pty behind the symlink)."""
-        with self._lock:
-            if self._master is None:
-                self._plug()
-        os.write(self._wake_w, b"x")
+        self.link.plug()
 
     def clear_faults(self) -> None:
         with self._lock:
@@ -174,40 +134,22 @@ class SamReaderEmulator:
             self._stall_on = None
 
     # ---- serving --------------------------------------------------------------------------
-    def _serve(self) -> None:
-        parser = RequestParser()
-        while not self._stop.is_set():
-            master = self._master
-            fds = [self._wake_r] if master is None else [self._wake_r, master]
-            ready, _, _ = select.select(fds, [], [], 0.5)
-            if self._wake_r in ready:
-                os.read(self._wake_r, 64)
-                parser.reset()
-                continue
-            if master is None or master not in ready:
-                continue
+    def _on_data(self, chunk: bytes) -> None:
+        parser = self._parser
+        parser.feed(chunk)
+        while True:
             try:
-                chunk = os.read(master, 4096)
-            except OSError:  # EIO: no process has the slave open right now
-                chunk = b""
-            if not chunk:
-                # nobody on the other side; wait a little for the driver to (re)open the port
-                self._stop.wait(0.01)
+                request = parser.next_request()
+            except FrameChecksumError:
+                # a real reader answers a corrupted command with 10 (checksum) / 11 (length)
+                self._send(reply_frame(0x10), None)
                 continue
-            parser.feed(chunk)
-            while True:
-                try:
-                    request = parser.next_request()
-                except FrameChecksumError:
-                    # a real reader answers a corrupted command with 10 (checksum) / 11 (length)
-                    self._send(reply_frame(0x10), None)
-                    continue
-                except FrameLengthError:
-                    self._send(reply_frame(0x11), None)
-                    continue
-                if request is None:
-                    break
-                self._answer(request)
+            except FrameLengthError:
+                self._send(reply_frame(0x11), None)
+                continue
+            if request is None:
+                break
+            self._answer(request)
 
     def _command_of(self, request: Request) -> Command | None:
         for command in Command:
@@ -278,7 +220,7 @@ class SamReaderEmulator:
             self._write(reply[:len(reply) // 2])
             with self._lock:
                 self._unplug_on = None
-                self._unplug()
+            self.link.unplug()
             return
         data = noise + reply
         if self.wire_baud:
@@ -302,14 +244,4 @@ class SamReaderEmulator:
             self._write(chunk)
 
     def _write(self, data: bytes) -> None:
-        master = self._master
-        deadline = time.monotonic() + 2.0
-        while data and master is not None and time.monotonic() < deadline:
-            _, writable, _ = select.select([], [master], [], 0.1)
-            if not writable:
-                continue
-            try:
-                data = data[os.write(master, data):]
-            except OSError:
-                return  # unplugged meanwhile
-
+        self.link.send(data)  # False when unplugged meanwhile: the bytes are lost, as on a wire

@@ -1,10 +1,11 @@
 """Lock-board emulators (8A and Kerong) on a real pseudo-terminal, for tests and bench work.
 
 Each emulator plays one board of a cabinet: every door has a latch/door sensor (open or closed)
-and an optional item in its compartment. It answers byte for byte on the master side of an
-``os.openpty`` pair from a thread, so the driver under test opens a real tty path. ``port`` is a
-symlink (like ``/dev/serial/by-id/…``) that ``replug()`` points at a fresh pseudo-terminal, so a
-driver can reconnect by name after ``unplug()``.
+and an optional item in its compartment. It answers byte for byte on the master side of the
+shared ``drivers.pty_link.PtyLink`` (an ``os.openpty`` pair served from a thread), so the driver
+under test opens a real tty path. ``port`` is a symlink (like ``/dev/serial/by-id/…``) that
+``replug()`` points at a fresh pseudo-terminal, so a driver can reconnect by name after
+``unplug()``.
 
 Faults reproduce what boards do in the field: noise before replies, replies split across reads,
 corrupted checksums, silence, a jammed latch (open acknowledged as still closed), a board that
@@ -17,17 +18,15 @@ every byte received is recorded so tests can assert exact requests.
 from __future__ import annotations
 
 import os
-import select
-import tempfile
 import threading
 import time
-import tty
 from dataclasses import dataclass
 from pathlib import Path
 
 from drivers.locker import protocol_8a as p8a
 from drivers.locker import protocol_kerong as pk
 from drivers.locker.framing import FrameParser
+from drivers.pty_link import PtyLink
 
 
 @dataclass
@@ -67,51 +66,27 @@ class LockerBoardEmulator:
         self._lock = threading.Condition()
         self._received = bytearray()
         self._requests: list[bytes] = []
-        self._own_dir = link_dir is None
-        self._dir = Path(tempfile.mkdtemp(prefix="locker-emu-") if link_dir is None else link_dir)
-        self.port = str(self._dir / f"tty{self.family.upper()}{board}")
-        self._master = self._slave = -1
-        self._thread: threading.Thread | None = None
-        self._stop = threading.Event()
-        self._wake_r, self._wake_w = -1, -1
+        self._parser = _RequestParser(self.request_heads)  # used on the link's thread only
+        name = f"tty{self.family.upper()}{board}"
+        self.link = PtyLink(None if link_dir is None else Path(link_dir) / name, name=name,
+                            on_data=self._on_data, on_reset=self._parser.reset,
+                            thread_name=f"locker-emu-{self.family}")
+        self.port = self.link.port
 
     # ---- lifecycle ----------------------------------------------------------------------
     def start(self) -> LockerBoardEmulator:
-        self._master, self._slave = os.openpty()
-        tty.setraw(self._master)
-        tty.setraw(self._slave)
-        link = Path(self.port)
-        tmp = link.with_suffix(".new")
-        tmp.unlink(missing_ok=True)
-        tmp.symlink_to(os.ttyname(self._slave))
-        os.replace(tmp, link)  # atomic: a reconnecting driver sees the old or the new pty
-        self._wake_r, self._wake_w = os.pipe()
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._serve, name=f"locker-emu-{self.family}",
-                                        daemon=True)
-        self._thread.start()
+        self.link.start()
         return self
 
     def unplug(self) -> None:
         """Pull the cable: the board stops and the pseudo-terminal goes away."""
-        if self._thread is None:
-            return
-        self._stop.set()
-        os.write(self._wake_w, b"x")
-        self._thread.join(timeout=2)
-        self._thread = None
-        for fd in (self._master, self._slave, self._wake_r, self._wake_w):
-            os.close(fd)
-        self._master = self._slave = self._wake_r = self._wake_w = -1
+        self.link.unplug()
 
     def replug(self) -> None:
-        self.start()
+        self.link.plug()
 
     def stop(self) -> None:
-        self.unplug()
-        Path(self.port).unlink(missing_ok=True)
-        if self._own_dir:
-            self._dir.rmdir()
+        self.link.stop()
 
     def __enter__(self) -> LockerBoardEmulator:
         return self.start()
@@ -167,50 +142,40 @@ class LockerBoardEmulator:
             return self._lock.wait_for(lambda: len(self._requests) >= n, timeout)
 
     # ---- the board ----------------------------------------------------------------------
-    def _serve(self) -> None:
-        parser = _RequestParser(self.request_heads)
-        while not self._stop.is_set():
-            ready, _, _ = select.select([self._master, self._wake_r], [], [])
-            if self._wake_r in ready:
-                return
-            try:
-                data = os.read(self._master, 1024)
-            except OSError:
-                return
+    def _on_data(self, data: bytes) -> None:
+        with self._lock:
+            self._received += data
+        parser = self._parser
+        parser.feed(data)
+        for frame in parser.drain()[0]:
+            if not self._valid(frame):
+                continue
             with self._lock:
-                self._received += data
-            parser.feed(data)
-            for frame in parser.drain()[0]:
-                if not self._valid(frame):
+                self._requests.append(frame)
+                self._lock.notify_all()
+                if self.deaf_requests > 0:
+                    self.deaf_requests -= 1
                     continue
-                with self._lock:
-                    self._requests.append(frame)
-                    self._lock.notify_all()
-                    if self.deaf_requests > 0:
-                        self.deaf_requests -= 1
-                        continue
-                    if self.silent:
-                        continue
-                    reply = self._answer(frame)
-                    if reply is None:
-                        continue
-                    if self.bad_checksum_replies > 0:
-                        self.bad_checksum_replies -= 1
-                        reply = reply[:-1] + bytes([reply[-1] ^ 0x5A])
-                    split = self.split_replies
-                    data = self.noise + reply
-                self._send(data, split)
+                if self.silent:
+                    continue
+                reply = self._answer(frame)
+                if reply is None:
+                    continue
+                if self.bad_checksum_replies > 0:
+                    self.bad_checksum_replies -= 1
+                    reply = reply[:-1] + bytes([reply[-1] ^ 0x5A])
+                split = self.split_replies
+                data = self.noise + reply
+            self._send(data, split)
 
     def _send(self, data: bytes, split: bool) -> None:
-        try:
-            if split:
-                for i in range(len(data)):
-                    os.write(self._master, data[i:i + 1])
-                    time.sleep(0.003)  # a gap on the wire, so the driver reads the pieces apart
-            else:
-                os.write(self._master, data)
-        except OSError:
-            pass  # unplugged while answering
+        # a False from send means unplugged while answering: the bytes are lost, as on a wire
+        if split:
+            for i in range(len(data)):
+                self.link.send(data[i:i + 1])
+                time.sleep(0.003)  # a gap on the wire, so the driver reads the pieces apart
+        else:
+            self.link.send(data)
 
     def _open(self, door: int) -> bool:
         """Carry out an open on the cabinet; returns whether the latch is open afterwards."""

@@ -30,6 +30,10 @@ class FrameParser(ABC):
     def feed(self, data: bytes) -> None:
         self._buffer += data
 
+    def reset(self) -> None:
+        """Forget a half-received frame (the line was unplugged or reopened)."""
+        self._buffer.clear()
+
     @property
     def pending(self) -> int:
         """Bytes held back waiting for the rest of a frame (never more than one frame's worth)."""

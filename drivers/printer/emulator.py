@@ -14,10 +14,10 @@ import os
 import select
 import socket
 import threading
-import tty
 from types import TracebackType
 
 from drivers.printer.base import PaperStatus
+from drivers.pty_link import PtyLink
 
 DLE, EOT = 0x10, 0x04
 
@@ -130,37 +130,39 @@ class _Runner:
         self.stop()
 
 
-class PtyPrinterEmulator(_Runner):
-    """Listens on a pseudo-terminal; open ``.port`` with pyserial like a real printer's port."""
+class PtyPrinterEmulator:
+    """A serial printer on the shared ``PtyLink``; open ``.port`` with pyserial like a real
+    printer's port. ``unplug()``/``replug()`` pull and plug its cable (same path)."""
 
     def __init__(self, answer: Answer = Answer.OK) -> None:
-        super().__init__(answer)
-        self._master, self._slave = os.openpty()
-        tty.setraw(self._slave)  # no echo, no CR/LF mangling: bytes pass as on a real wire
-        self.port = os.ttyname(self._slave)
-        self._start(self._serve, "printer-emulator-pty")
+        self.core = EmulatorCore(answer)
+        self.link = PtyLink(name="ttyPrinter", on_data=self._on_data,
+                            thread_name="printer-emulator-pty").start()
+        self.port = self.link.port
 
-    def _serve(self) -> None:
-        try:
-            while True:
-                ready, _, _ = select.select([self._master, self._stop_r], [], [])
-                if self._stop_r in ready:
-                    return
-                try:
-                    data = os.read(self._master, 4096)
-                except OSError:
-                    return
-                reply = self.core.feed(data)
-                if self.core.should_hang_up():
-                    return  # like a cable pulled: the master closes below
-                if reply:
-                    os.write(self._master, reply)
-        finally:
-            os.close(self._master)
+    def _on_data(self, data: bytes) -> None:
+        reply = self.core.feed(data)
+        if self.core.should_hang_up():
+            self.link.unplug()  # like a cable pulled mid-job
+            return
+        if reply:
+            self.link.send(reply)
+
+    def unplug(self) -> None:
+        self.link.unplug()
+
+    def replug(self) -> None:
+        self.link.plug()
 
     def stop(self) -> None:
-        super().stop()
-        os.close(self._slave)
+        self.link.stop()
+
+    def __enter__(self) -> PtyPrinterEmulator:
+        return self
+
+    def __exit__(self, et: type[BaseException] | None, ev: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
 
 
 class TcpPrinterEmulator(_Runner):
