@@ -26,6 +26,7 @@ from typing import TypeVar
 from drivers.base import Device, DeviceError, Health, HealthState, ProtocolError
 from drivers.idcard.base import CardReadError, IdCardReader
 from drivers.locker.base import DoorState, LockerBoard
+from drivers.printer.base import ReceiptPrinter
 from drivers.scanner.base import CodeScanner
 from kiosk.events import (
     CardInserted,
@@ -44,11 +45,17 @@ MAX_BACKOFF_S = 10.0
 
 
 class DeviceManager:
+    """``poll_s``: how long one reader/scanner wait lasts; ``health_s``: the watchdog's period;
+    ``door_poll_s`` / ``status_poll_s``: how often the locker's doors / the printer's paper and
+    presence are asked (an idle printer that is unplugged is noticed within that)."""
+
     def __init__(self, devices: Mapping[str, Device], bus: EventBus, *, poll_s: float = 0.25,
-                 health_s: float = 2.0, door_poll_s: float = 1.0) -> None:
+                 health_s: float = 2.0, door_poll_s: float = 1.0,
+                 status_poll_s: float = 5.0) -> None:
         self._devices = dict(devices)
         self._bus = bus
         self._poll_s, self._health_s, self._door_poll_s = poll_s, health_s, door_poll_s
+        self._status_poll_s = status_poll_s
         self._locks = {kind: threading.RLock() for kind in self._devices}
         self._health: dict[str, Health] = {}
         self._health_lock = threading.RLock()  # compare, store and publish as one step
@@ -86,6 +93,8 @@ class DeviceManager:
                 self._loops[kind] = lambda d=device, k=kind: self._scan_loop(k, d)
             elif isinstance(device, LockerBoard):
                 self._loops[kind] = lambda d=device, k=kind: self._door_loop(k, d)
+            elif isinstance(device, ReceiptPrinter):
+                self._loops[kind] = lambda d=device, k=kind: self._printer_loop(k, d)
         self._spawn("device-health", self._health_loop)
         for kind in self._loops:
             self._spawn(f"device-{kind}", self._supervised(kind))
@@ -122,12 +131,12 @@ class DeviceManager:
                 try:
                     result = job(device)
                 except DeviceError:
-                    self._set_health(kind, device.health())
+                    self._set_health(kind, self._read_health(kind, device))
                     raise
                 except Exception as exc:
                     self._fail(kind, "a job", exc)
                     raise
-                self._set_health(kind, device.health())
+                self._set_health(kind, self._read_health(kind, device))
                 return result
 
         return self._jobs.submit(run)
@@ -141,6 +150,15 @@ class DeviceManager:
             self._health[kind] = health
             log.info("device %s is %s %s", kind, health.state.value, health.reason)
             self._bus.publish(DeviceHealthChanged(kind, health))
+
+    def _read_health(self, kind: str, device: Device) -> Health:
+        """The device's own health; a driver whose ``health()`` raises is offline for that."""
+        try:
+            return device.health()
+        except Exception as exc:
+            log.error("%s: health() failed", kind, exc_info=exc)
+            return Health(HealthState.OFFLINE,
+                          f"the health check failed: {type(exc).__name__}: {exc}")
 
     def _fail(self, kind: str, where: str, exc: BaseException) -> None:
         # Driver messages never carry card data (drivers' rule), so the reason can be shown.
@@ -162,7 +180,7 @@ class DeviceManager:
                 return False
             # opened: it answers, even if its own health is offline (a printer out of paper),
             # so the reopen doubles as that device's status poll without growing the backoff
-            self._set_health(kind, device.health())
+            self._set_health(kind, self._read_health(kind, device))
             return True
 
     def _health_loop(self) -> None:
@@ -187,7 +205,7 @@ class DeviceManager:
             log.warning("the %s loop had ended; starting it again", kind)
             self.restarts += 1
             self._spawn(name, self._supervised(kind))
-        health = device.health()
+        health = self._read_health(kind, device)
         offline = HealthState.OFFLINE in (health.state, self.health(kind).state)
         if not offline:
             backoff[kind] = 1.0
@@ -277,3 +295,13 @@ class DeviceManager:
         while not self._stop.is_set():
             self._guarded(kind, step)
             self._stop.wait(self._door_poll_s)
+
+    def _printer_loop(self, kind: str, printer: ReceiptPrinter) -> None:
+        # A printer is silent between jobs: without asking, a pulled cable or an empty roll would
+        # only show when a citizen's ticket fails. Asking refreshes the printer's own health.
+        def step() -> None:
+            printer.paper_status()
+            self._set_health(kind, self._read_health(kind, printer))
+
+        while not self._stop.wait(self._status_poll_s):
+            self._guarded(kind, step)

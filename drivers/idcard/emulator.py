@@ -13,6 +13,7 @@ touches a real serial port.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from types import TracebackType
@@ -43,7 +44,10 @@ class SamReaderEmulator:
     """A reader on a pty, served by a thread. Use as a context manager."""
 
     def __init__(self, card: IdCard | None = None, *, wire_baud: int | None = None,
-                 sam_id: bytes = DEFAULT_SAM_ID, photo: bytes = DEFAULT_PHOTO) -> None:
+                 sam_id: bytes = DEFAULT_SAM_ID, photo: bytes = DEFAULT_PHOTO,
+                 link: str | os.PathLike[str] | None = None) -> None:
+        """``link``: the port path to plug in at (default: one in a temporary folder); another
+        emulator made later with the same ``link`` is "the reader plugged back in"."""
         self.wire_baud = wire_baud
         self.sam_id = sam_id
         self.photo = photo
@@ -64,7 +68,7 @@ class SamReaderEmulator:
         self._selected = False
         self._parser = RequestParser()  # used on the link's thread only
         self._stop = threading.Event()
-        self.link = PtyLink(name="idcard-reader", on_data=self._on_data,
+        self.link = PtyLink(link, name="idcard-reader", on_data=self._on_data,
                             on_reset=self._parser.reset, thread_name="idcard-emulator")
         self.port = self.link.port
         self.unplugged = self.link.unplugged

@@ -25,38 +25,7 @@ from kiosk.events import (
     DoorChanged,
     EventBus,
 )
-
-WAIT_S = 5.0
-
-
-class Recorder:
-    """Collects events from the bus and lets a test wait for one without sleeping blindly."""
-
-    def __init__(self, bus: EventBus, *types: type) -> None:
-        self.events: list[object] = []
-        self._cond = threading.Condition()
-        for t in types:
-            bus.subscribe(t, self._on)
-
-    def _on(self, event: object) -> None:
-        with self._cond:
-            self.events.append(event)
-            self._cond.notify_all()
-
-    def wait_for(self, predicate, timeout: float = WAIT_S) -> object:
-        with self._cond:
-            found: list[object] = []
-
-            def match() -> bool:
-                found[:] = [e for e in self.events if predicate(e)]
-                return bool(found)
-
-            assert self._cond.wait_for(match, timeout), f"no matching event in {self.events}"
-            return found[0]
-
-    def count(self, predicate) -> int:
-        with self._cond:
-            return sum(1 for e in self.events if predicate(e))
+from tests.recorder import WAIT_S, Recorder
 
 
 @pytest.fixture
@@ -167,3 +136,95 @@ def test_a_garbled_scan_degrades_the_scanner_but_keeps_it_in_service(rig):
     devices["scanner"].scan("clean")
     assert rec.wait_for(lambda e: isinstance(e, CodeScanned)).code.text == "clean"
     assert manager.health("scanner").state is not HealthState.OFFLINE
+
+
+# ---- supervision ------------------------------------------------------------------------------
+class ReaderWithAnUnmappedQuirk(SimulatedIdCardReader):
+    """A reader whose next poll raises what no driver maps (like termios.error used to)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.quirks_left = 1
+
+    def read_card(self, timeout: float):
+        if self.quirks_left:
+            self.quirks_left -= 1
+            raise RuntimeError("tcflush: (5, 'Input/output error')")
+        return super().read_card(timeout)
+
+
+class ScannerWhoseHealthRaises(SimulatedScanner):
+    def health(self):
+        raise RuntimeError("health check exploded")
+
+
+def offline(kind: str):
+    return lambda e: (isinstance(e, DeviceHealthChanged) and e.kind == kind
+                      and e.health.state is HealthState.OFFLINE)
+
+
+def ok(kind: str):
+    return lambda e: (isinstance(e, DeviceHealthChanged) and e.kind == kind
+                      and e.health.state is HealthState.OK)
+
+
+def test_an_unexpected_exception_in_a_poll_loop_is_reported_and_the_loop_restarted():
+    """Given a reader whose poll raises an exception that is no DeviceError / then the reader
+    goes offline with that reason (not silently dead); the watchdog reopens it and starts a new
+    loop / then a card laid on it is read."""
+    reader = ReaderWithAnUnmappedQuirk()
+    bus = EventBus()
+    rec = Recorder(bus, DeviceHealthChanged, CardInserted)
+    manager = DeviceManager({"idcard": reader}, bus, poll_s=0.02, health_s=0.05)
+    manager.start()
+    try:
+        event = rec.wait_for(offline("idcard"))
+        assert "RuntimeError" in event.health.reason and "tcflush" in event.health.reason
+        mark = rec.mark()
+        rec.wait_for(ok("idcard"), after=mark)
+        assert manager.restarts == 1
+        reader.present(SAMPLE_CARDS["resident"])
+        assert rec.wait_for(lambda e: isinstance(e, CardInserted), after=mark).card
+    finally:
+        manager.stop()
+
+
+def test_a_job_failing_with_a_non_device_error_marks_offline_then_the_device_comes_back(rig):
+    """Given a job that raises a plain exception / then the Future carries it, the device is
+    offline with the reason, and the watchdog reopens it to ok."""
+    manager, rec, devices = rig
+
+    def broken(_printer: object) -> None:
+        raise KeyError("layout slot")
+
+    mark = rec.mark()
+    with pytest.raises(KeyError):
+        manager.run_job("printer", broken).result(timeout=WAIT_S)
+    event = rec.wait_for(offline("printer"), after=mark)
+    assert "KeyError" in event.health.reason
+    rec.wait_for(ok("printer"), after=mark)
+    assert manager.run_job("printer", lambda p: p.print_receipt(Receipt().text("A003"))) \
+        .result(timeout=WAIT_S)
+
+
+def test_a_device_whose_health_check_raises_is_offline_and_the_watchdog_serves_the_rest():
+    """Given one device whose health() raises on every call, next to a locker / when the locker
+    is unplugged and plugged back / then the watchdog still brings the locker back."""
+    locker = SimulatedLocker(doors=2)
+    bus = EventBus()
+    rec = Recorder(bus, DeviceHealthChanged)
+    manager = DeviceManager({"scanner": ScannerWhoseHealthRaises(), "locker": locker}, bus,
+                            poll_s=0.02, health_s=0.05, door_poll_s=0.02)
+    manager.start()
+    try:
+        event = rec.wait_for(offline("scanner"))
+        assert "health check exploded" in event.health.reason
+        rec.wait_for(ok("locker"))
+        mark = rec.mark()
+        locker.inject(Fault.UNPLUGGED)
+        rec.wait_for(offline("locker"), after=mark)
+        locker.clear(Fault.UNPLUGGED)
+        rec.wait_for(ok("locker"), after=mark)
+        assert any(t.name == "device-health" for t in threading.enumerate())
+    finally:
+        manager.stop()
