@@ -91,7 +91,8 @@ class Device(ABC):
 
 class SimulatedFaults:
     """Fault switchboard mixed into simulators; thread-safe because the sim panel (UI thread)
-    flips faults while device worker threads read them."""
+    flips faults while device worker threads read them. What a fault means (health, error) is
+    looked up in ``drivers.faults``, the one map for every simulator, by the device's ``kind``."""
 
     def __init__(self) -> None:
         self._faults: set[Fault] = set()
@@ -115,3 +116,15 @@ class SimulatedFaults:
     def faults(self) -> frozenset[Fault]:
         with self._lock:
             return frozenset(self._faults)
+
+    def fault_health(self) -> Health | None:
+        """The health the active faults give this simulator; None when no fault shows."""
+        from drivers.faults import fault_health  # the map imports the kinds' errors
+
+        return fault_health(getattr(self, "kind", "device"), self.faults())
+
+    def raise_for_faults(self) -> None:
+        """Raise the typed error an active fault gives every call (unplugged, timeout, …)."""
+        from drivers.faults import raise_for_faults
+
+        raise_for_faults(getattr(self, "kind", "device"), self.faults())

@@ -2,22 +2,16 @@
 
 ``present(card)`` lays a card on the reader, ``remove()`` lifts it; ``read_card`` hands each laid
 card over once (waiting on an event, never spinning). Faults from the switchboard break it the way
-a real reader breaks: UNPLUGGED → ``DeviceUnplugged``, TIMEOUT → ``DeviceTimeout``, GARBAGE →
-a ``CardReadError`` (garbled text block). It must never touch a port or sleep to pass time.
+a real reader breaks, as ``drivers.faults`` maps them (UNPLUGGED → ``DeviceUnplugged``, TIMEOUT →
+``DeviceTimeout``); GARBAGE makes each read a ``CardReadError`` (garbled text block).
+It must never touch a port or sleep to pass time.
 """
 
 from __future__ import annotations
 
 import threading
 
-from drivers.base import (
-    DeviceTimeout,
-    DeviceUnplugged,
-    Fault,
-    Health,
-    HealthState,
-    SimulatedFaults,
-)
+from drivers.base import Fault, Health, SimulatedFaults
 from drivers.idcard.base import IdCard, IdCardReader
 from drivers.idcard.errors import TextDecodeError
 
@@ -40,13 +34,7 @@ class SimulatedIdCardReader(IdCardReader, SimulatedFaults):
         self._open = False
 
     def health(self) -> Health:
-        if self.active(Fault.UNPLUGGED):
-            return Health(HealthState.OFFLINE, "simulated: reader unplugged")
-        if self.active(Fault.TIMEOUT):
-            return Health(HealthState.OFFLINE, "simulated: reader not answering")
-        if self.active(Fault.GARBAGE):
-            return Health(HealthState.DEGRADED, "simulated: garbled reads")
-        return Health.ok()
+        return self.fault_health() or Health.ok()
 
     # ---- the card (simulation panel side) -------------------------------------------------
     def present(self, card: IdCard) -> None:
@@ -82,7 +70,4 @@ class SimulatedIdCardReader(IdCardReader, SimulatedFaults):
         return card
 
     def _check_faults(self) -> None:
-        if self.active(Fault.UNPLUGGED):
-            raise DeviceUnplugged("simulated ID card reader unplugged (Fault.UNPLUGGED)")
-        if self.active(Fault.TIMEOUT):
-            raise DeviceTimeout("simulated ID card reader not answering (Fault.TIMEOUT)")
+        self.raise_for_faults()

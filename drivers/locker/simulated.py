@@ -3,7 +3,8 @@
 It behaves like a confirmed board: ``open_door`` opens the door or raises ``DoorJammed``; the sim
 panel plays the citizen with ``close_door``, ``put_item`` and ``take_item``. Faults: a door can be
 jammed one by one (``jam``) or all at once (``Fault.JAMMED``); ``Fault.UNPLUGGED``,
-``Fault.TIMEOUT`` and ``Fault.GARBAGE`` make every call fail like a real board would.
+``Fault.TIMEOUT`` and ``Fault.GARBAGE`` make every call fail like a real board would (health and
+errors as ``drivers.faults`` maps them).
 
 Thread-safe (the UI thread presses panel buttons while the device thread polls). Must never touch
 a port, sleep, or import Kivy.
@@ -13,15 +14,7 @@ from __future__ import annotations
 
 import threading
 
-from drivers.base import (
-    DeviceTimeout,
-    DeviceUnplugged,
-    Fault,
-    Health,
-    HealthState,
-    ProtocolError,
-    SimulatedFaults,
-)
+from drivers.base import Fault, Health, HealthState, SimulatedFaults
 from drivers.locker.base import DoorJammed, DoorState, LockerBoard
 
 
@@ -47,15 +40,16 @@ class SimulatedLocker(LockerBoard, SimulatedFaults):
         self._opened = False
 
     def health(self) -> Health:
-        if self.active(Fault.UNPLUGGED):
-            return Health(HealthState.OFFLINE, "simulated: unplugged")
-        if self.active(Fault.TIMEOUT):
-            return Health(HealthState.OFFLINE, "simulated: board silent")
+        shown = self.fault_health()
+        if shown is not None and shown.state is HealthState.OFFLINE:
+            return shown
         with self._state_lock:
             jammed = sorted(self._jammed)
-        if jammed or self.active(Fault.JAMMED):
-            which = ", ".join(map(str, jammed)) if jammed else "all"
-            return Health(HealthState.DEGRADED, f"simulated: jammed door(s): {which}")
+        if jammed:  # doors jammed one by one from the sim panel, named
+            which = ", ".join(map(str, jammed))
+            return Health(HealthState.DEGRADED, f"simulated locker: jammed door(s): {which}")
+        if shown is not None:
+            return shown
         if not self._opened:
             return Health(HealthState.OFFLINE, "not opened")
         return Health.ok()
@@ -108,9 +102,4 @@ class SimulatedLocker(LockerBoard, SimulatedFaults):
             raise ValueError(f"door must be 1-{self.doors}, not {door}")
 
     def _fail_if_broken(self) -> None:
-        if self.active(Fault.UNPLUGGED):
-            raise DeviceUnplugged("simulated locker board unplugged (sim panel fault)")
-        if self.active(Fault.TIMEOUT):
-            raise DeviceTimeout("simulated locker board does not answer (sim panel fault)")
-        if self.active(Fault.GARBAGE):
-            raise ProtocolError("simulated locker board answers garbage (sim panel fault)")
+        self.raise_for_faults()

@@ -3,8 +3,9 @@
 Each receipt is rendered to the same ESC/POS bytes a real printer would get (kept as
 ``<out_dir>/<timestamp>-<n>.bin``) and to the paper-like preview (``.png`` beside it), so the
 demo shows real tickets and a technician can replay a ``.bin`` to a real printer. Faults come
-from the ``SimulatedFaults`` switchboard: PAPER_OUT, PAPER_NEAR_END, UNPLUGGED (offline) and
-TIMEOUT (the job stops half-way). It never pretends a faulty job succeeded.
+from the ``SimulatedFaults`` switchboard (health and errors as ``drivers.faults`` maps them):
+PAPER_OUT, PAPER_NEAR_END, UNPLUGGED (offline) and TIMEOUT (the job stops half-way). It never
+pretends a faulty job succeeded.
 """
 
 from __future__ import annotations
@@ -56,8 +57,7 @@ class SimulatedPrinter(ReceiptPrinter, SimulatedFaults):
         return cls(out_dir, PrinterProfile.from_settings(cfg.settings), settings=cfg.settings)
 
     def open(self) -> None:
-        if self.active(Fault.UNPLUGGED):
-            raise PrinterOffline("simulated printer unplugged (fault injected)")
+        self.raise_for_faults()
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self._is_open = True
 
@@ -65,14 +65,9 @@ class SimulatedPrinter(ReceiptPrinter, SimulatedFaults):
         self._is_open = False
 
     def health(self) -> Health:
-        if not self._is_open or self.active(Fault.UNPLUGGED):
-            return Health(HealthState.OFFLINE, "not opened" if not self._is_open else "unplugged")
-        paper = self.paper_status()
-        if paper is PaperStatus.OUT:
-            return Health(HealthState.OFFLINE, "out of paper")
-        if paper is PaperStatus.NEAR_END:
-            return Health(HealthState.DEGRADED, "paper near end")
-        return Health.ok()
+        if not self._is_open:
+            return Health(HealthState.OFFLINE, "not opened")
+        return self.fault_health() or Health.ok()
 
     def set_paper(self, status: PaperStatus) -> None:
         """Convenience for the sim panel: show exactly this status from now on."""

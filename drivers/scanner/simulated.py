@@ -1,9 +1,9 @@
 """A scanner without hardware: the demo's sim panel and the tests ``scan()`` codes into it.
 
 Behaves like the serial scanner from the kiosk's side: ``read_code`` waits (on a condition
-variable, never a busy loop) for the next code, and injected faults show the real failures:
-UNPLUGGED raises ``DeviceUnplugged``, TIMEOUT makes the scanner silent (codes are held back,
-as they are while the scanner is closed),
+variable, never a busy loop) for the next code, and injected faults show the real failures (their
+health and errors come from ``drivers.faults``): UNPLUGGED raises ``DeviceUnplugged``, TIMEOUT
+makes the scanner silent (codes are held back, as they are while the scanner is closed),
 GARBAGE turns the next code into unreadable bytes (``ProtocolError``). Must never sleep to fake
 latency and never touch the UI.
 """
@@ -15,7 +15,6 @@ import time
 from collections import deque
 
 from drivers.base import (
-    DeviceUnplugged,
     Fault,
     Health,
     HealthState,
@@ -33,8 +32,7 @@ class SimulatedScanner(CodeScanner, SimulatedFaults):
         self._open = False
 
     def open(self) -> None:
-        if self.active(Fault.UNPLUGGED):
-            raise DeviceUnplugged("simulated scanner is unplugged", "扫码器未连接")
+        self.raise_for_faults()
         self._open = True
 
     def close(self) -> None:
@@ -43,12 +41,9 @@ class SimulatedScanner(CodeScanner, SimulatedFaults):
             self._changed.notify_all()
 
     def health(self) -> Health:
-        if self.active(Fault.UNPLUGGED):
-            return Health(HealthState.OFFLINE, "simulated: unplugged")
-        if self.active(Fault.TIMEOUT):
-            return Health(HealthState.DEGRADED, "simulated: scanner silent")
-        if self.active(Fault.GARBAGE):
-            return Health(HealthState.DEGRADED, "simulated: unreadable scans")
+        shown = self.fault_health()
+        if shown is not None:
+            return shown
         return Health.ok() if self._open else Health(HealthState.OFFLINE, "not opened")
 
     def scan(self, text: str, format: str = "QRCode") -> None:
@@ -71,8 +66,7 @@ class SimulatedScanner(CodeScanner, SimulatedFaults):
         deadline = time.monotonic() + timeout
         with self._changed:
             while True:
-                if self.active(Fault.UNPLUGGED):
-                    raise DeviceUnplugged("simulated scanner is unplugged", "扫码器已断开")
+                self.raise_for_faults()
                 if self._codes and self._open and not self.active(Fault.TIMEOUT):
                     code = self._codes.popleft()
                     if self.active(Fault.GARBAGE):
