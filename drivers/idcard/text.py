@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from stdnum.cn import ric
+
 from drivers.idcard.base import CardType, IdCard
 from drivers.idcard.errors import TextDecodeError
 from drivers.idcard.protocol import TEXT_LEN
@@ -47,16 +49,14 @@ _TYPE_MARKS = {" ": CardType.RESIDENT, "\0": CardType.RESIDENT, "J": CardType.HK
 _MARK_OF = {CardType.RESIDENT: " ", CardType.HK_MACAO_TAIWAN: "J",
             CardType.FOREIGN_PERMANENT: "I", CardType.FOREIGN_PERMANENT_2023: "Y"}
 
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_CHECK_CHARS = "10X98765432"
-
 
 # ---- ID numbers ---------------------------------------------------------------------------------
 def check_char(first17: str) -> str:
-    """GB 11643 check character for the first 17 digits."""
+    """GB 11643 check character for the first 17 digits (ISO 7064 MOD 11-2, by python-stdnum)."""
     if len(first17) != 17 or not first17.isascii() or not first17.isdigit():
-        raise ValueError(f"need 17 digits, got {first17!r}")
-    return _CHECK_CHARS[sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True)) % 11]
+        raise ValueError(f"need 17 digits, got {len(first17)} characters")
+    # stdnum takes the whole number and ignores its last character, the check to be computed
+    return ric.calc_check_digit(first17 + "?")
 
 
 def id_number_valid(number: str, birth_date: date | None = None) -> bool:
