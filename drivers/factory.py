@@ -12,11 +12,16 @@ from pathlib import Path
 from typing import Literal
 
 from config.schema import Config, DeviceConfig
-from drivers.base import Device, DeviceError
+from drivers.base import Device, DeviceError, SimulatedFaults
 
 
 class UnknownDriver(DeviceError):
     message_zh = "设备驱动配置错误"
+
+
+def simulated(device: object) -> bool:
+    """Whether ``device`` is a simulator (what the sim panel may drive), never a real driver."""
+    return isinstance(device, SimulatedFaults)
 
 
 def build_device(kind: str, cfg: DeviceConfig, *, simulate: bool, data_dir: Path) -> Device:

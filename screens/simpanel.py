@@ -2,19 +2,21 @@
 
 Opened with F12 or a 2 s press / three taps in the top-right corner. It lays sample ID cards on
 the reader, scans QR payloads, changes the printer's paper, unplugs devices and closes locker
-doors, all by calling the simulator objects from ``ctx.devices`` (checked with ``isinstance``), so
-everything downstream — device threads, events, screens — runs exactly as with real hardware.
-It must never act on a real device nor call a screen directly.
+doors, all by calling the simulator objects from ``ctx.devices`` (told apart from real drivers by
+``drivers.factory.simulated``), so everything downstream — device threads, events, screens — runs
+exactly as with real hardware. Slow work (decoding a printout's QR) runs as a device job and comes
+back with ``@mainthread``. It must never act on a real device, start a thread, nor call a screen
+directly.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
-from kivy.clock import Clock
+from kivy.clock import Clock, mainthread
 from kivy.lang import Builder
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
@@ -23,6 +25,7 @@ from kivy.uix.label import Label
 from kivy.uix.modalview import ModalView
 
 from drivers.base import Device, Fault, SimulatedFaults
+from drivers.factory import simulated
 from drivers.printer.base import PaperStatus
 from kiosk.context import KioskContext
 from kiosk.privacy import mask_name
@@ -59,9 +62,7 @@ class SimPanel(BoxLayout):
     def sim(self, kind: str) -> Device | None:
         """The simulator for ``kind``, or None when that device is real or not fitted."""
         device = self.ctx.devices.get(kind)
-        classes = _simulator_classes()
-        cls = classes.get(kind)
-        return device if cls is not None and isinstance(device, cls) else None
+        return device if simulated(device) else None
 
     # ---- layout ---------------------------------------------------------------------------
     def _build(self) -> None:
@@ -111,7 +112,7 @@ class SimPanel(BoxLayout):
         self._section(box, "拔插设备 unplug / replug")
         grid = self._grid(box)
         for kind in self.ctx.devices.kinds():
-            if isinstance(self.ctx.devices.get(kind), SimulatedFaults):
+            if simulated(self.ctx.devices.get(kind)):
                 button = self._button(f"sim_unplug_{kind}", "",
                                       lambda k=kind: self.toggle_unplug(k))
                 self._unplug_buttons[kind] = button
@@ -198,19 +199,21 @@ class SimPanel(BoxLayout):
         if png is None or scanner is None:
             self._flash("还没有打印过票据 nothing printed yet")
             return
+        queue_url = self.ctx.config.hall.queue_url
 
-        def work() -> None:
-            from drivers.scanner.decode import decode_file
+        def show_printout(device: Device) -> str | None:  # on a device job thread
+            return device.scan_picture(png, prefer=queue_url)  # type: ignore[attr-defined]
 
-            codes = decode_file(png)
-            if not codes:
-                Clock.schedule_once(lambda _dt: self._flash("票据上没有二维码 no QR found"), 0)
-                return
-            queue_url = self.ctx.config.hall.queue_url
-            best = next((c for c in codes if c.text.startswith(queue_url)), codes[0])
-            scanner.scan(best.text)  # type: ignore[attr-defined]
+        self.ctx.devices.run_job("scanner", show_printout).add_done_callback(self._ticket_scanned)
 
-        threading.Thread(target=work, name="sim-decode", daemon=True).start()
+    @mainthread
+    def _ticket_scanned(self, job: Future[str | None]) -> None:
+        error = job.exception()
+        if error is not None:
+            log.warning("sim panel: the printout could not be decoded: %s", error)
+            self._flash("无法识别票据 printout unreadable")
+        elif job.result() is None:
+            self._flash("票据上没有二维码 no QR found")
 
     def set_paper(self, status: PaperStatus) -> None:
         log.info("sim panel: printer paper %s", status.value)
@@ -218,7 +221,7 @@ class SimPanel(BoxLayout):
 
     def toggle_unplug(self, kind: str) -> None:
         device = self.ctx.devices.get(kind)
-        if not isinstance(device, SimulatedFaults):
+        if not isinstance(device, SimulatedFaults):  # narrows the type; real devices never
             return
         if device.active(Fault.UNPLUGGED):
             device.clear(Fault.UNPLUGGED)
@@ -250,21 +253,6 @@ class SimPanel(BoxLayout):
     def _flash(self, text: str) -> None:
         self.ids.flash.text = text
         Clock.schedule_once(lambda _dt: setattr(self.ids.flash, "text", ""), 4)
-
-
-def _simulator_classes() -> dict[str, type]:
-    """Simulator classes that exist in this checkout (a kind without one is skipped)."""
-    out: dict[str, type] = {}
-    for kind, module, name in (("idcard", "drivers.idcard.simulated", "SimulatedIdCardReader"),
-                               ("scanner", "drivers.scanner.simulated", "SimulatedScanner"),
-                               ("camera", "drivers.camera.simulated", "SimulatedCamera"),
-                               ("printer", "drivers.printer.simulated", "SimulatedPrinter"),
-                               ("locker", "drivers.locker.simulated", "SimulatedLocker")):
-        try:
-            out[kind] = getattr(__import__(module, fromlist=[name]), name)
-        except ImportError:
-            log.info("no simulator module %s", module)
-    return out
 
 
 def _today(ctx: KioskContext) -> Any:

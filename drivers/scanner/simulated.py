@@ -13,6 +13,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+from pathlib import Path
 
 from drivers.base import (
     Fault,
@@ -51,6 +52,19 @@ class SimulatedScanner(CodeScanner, SimulatedFaults):
         with self._changed:
             self._codes.append(ScannedCode(text, format, "scanner"))
             self._changed.notify_all()
+
+    def scan_picture(self, path: str | Path, prefer: str = "") -> str | None:
+        """A citizen holds a printout under the scanner: decode the codes in the image at
+        ``path`` (a real decode, slow: call it off the UI thread) and scan one, the first
+        starting with ``prefer`` if any. Returns the scanned text, None if no code was found."""
+        from drivers.scanner.decode import decode_file  # OpenCV only when a picture is shown
+
+        codes = decode_file(path)
+        if not codes:
+            return None
+        best = next((c for c in codes if prefer and c.text.startswith(prefer)), codes[0])
+        self.scan(best.text, best.format)
+        return best.text
 
     def inject(self, fault: Fault) -> None:
         super().inject(fault)

@@ -131,3 +131,16 @@ enabled = false
                     lambda: any(e.door == 3 and e.state.is_open for e in got[DoorChanged]), 5.0)
         finally:
             manager.stop()
+
+
+def test_simulated_tells_simulators_from_real_drivers(tmp_path):
+    """Given the devices built for --simulate and real drivers / then only the simulators are
+    ``simulated`` (what the sim panel may drive)."""
+    from drivers.factory import simulated
+
+    config = load_config(site(tmp_path, ""))
+    sims = build_devices(config, simulate=True, data_dir=tmp_path)
+    assert sims and all(simulated(device) for device in sims.values())
+    assert not simulated(SamIdCardReader(str(tmp_path / "ttyNone")))
+    assert not simulated(SerialLockerBoard(str(tmp_path / "ttyNone")))
+    assert not simulated(None)

@@ -99,3 +99,25 @@ def test_open_while_unplugged_raises():
     sim.inject(Fault.UNPLUGGED)
     with pytest.raises(DeviceUnplugged):
         sim.open()
+
+
+def test_a_printout_held_under_the_scanner_is_decoded_and_scanned(scanner, tmp_path):
+    """Given a picture with two QR codes / when it is held under the scanner preferring one
+    prefix / then that code is scanned and read; given a blank picture / then None and nothing
+    is queued."""
+    import cv2
+    import numpy as np
+    import qrcode
+
+    left, right = (np.array(qrcode.make(t).convert("L")) for t in ("RATE:42", "https://q/A001"))
+    page = np.full((max(left.shape[0], right.shape[0]), left.shape[1] + right.shape[1] + 40),
+                   255, np.uint8)
+    page[:left.shape[0], :left.shape[1]] = left
+    page[:right.shape[0], left.shape[1] + 40:] = right
+    cv2.imwrite(str(tmp_path / "ticket.png"), page)
+    assert scanner.scan_picture(tmp_path / "ticket.png", prefer="https://q/") == "https://q/A001"
+    assert scanner.read_code(timeout=1.0).text == "https://q/A001"
+
+    cv2.imwrite(str(tmp_path / "blank.png"), np.full((200, 300), 230, np.uint8))
+    assert scanner.scan_picture(tmp_path / "blank.png") is None
+    assert scanner.read_code(timeout=0.01) is None
