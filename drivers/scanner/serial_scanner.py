@@ -4,8 +4,8 @@ Thin transport around ``SuffixFramer``: reads whatever bytes are there, lets the
 decodes them as UTF-8 (GB18030 fallback). Reads happen on the caller's thread inside
 ``read_code``, through the shared ``drivers.serial_transport.SerialTransport`` (which maps every
 platform quirk of a pulled cable); a pulled cable becomes ``DeviceUnplugged`` once, and later
-calls keep trying to
-reopen the port (same path: use a stable udev name such as /dev/serial/by-id/…) until it is back.
+calls keep trying to reopen the port (same path: use a stable udev name such as
+/dev/serial/by-id/…) until it is back.
 Must never parse codes itself (that is ``framing``) and never touch the UI.
 """
 
