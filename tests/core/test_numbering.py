@@ -3,6 +3,7 @@ and a ticket's outbox row is committed with it or not at all."""
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from datetime import UTC, date, datetime, timedelta
 
@@ -10,10 +11,12 @@ import pytest
 from sqlalchemy import func, select
 
 from kiosk.clock import ManualClock
-from kiosk.queue import ServiceClosed
+from kiosk.queue import DailyCapacityReached, PersonalLimitReached, ServiceClosed
 from kiosk.queue.bench import count_numbers
+from kiosk.queue.errors import QueueRefusal
+from kiosk.queue.tickets import IssuedTicket
 from kiosk.storage import OutboxMessage, Ticket, make_engine
-from tests.core.conftest import SHANGHAI
+from tests.core.conftest import SHANGHAI, make_card
 
 
 def test_numbers_count_up_per_category_prefix(service):
@@ -133,3 +136,87 @@ def test_postgresql_bench_processes(pg_url, pg_engine):
     result = run_bench(pg_url, 3, 150)
     assert (result.tickets, result.duplicates, result.gaps, result.errors) == (150, 0, 0, ())
     assert result.line().startswith("tickets=150 duplicates=0 gaps=0 rate=")
+
+
+def attempt_concurrently(url: str, make_service, cat, threads: int, each: int,
+                         issue) -> tuple[list[IssuedTicket], list[QueueRefusal]]:
+    """``threads`` kiosks (own engine each) call ``issue(service)`` ``each`` times, released
+    together; returns the tickets and the refusals. Any other exception fails the test."""
+    tickets: list[IssuedTicket] = []
+    refusals: list[QueueRefusal] = []
+    lock = threading.Lock()
+    start = threading.Barrier(threads)
+    errors: list[BaseException] = []
+
+    def kiosk(n: int) -> None:
+        engine = make_engine(url)
+        service = make_service(engine, kiosk_id=f"K{n:02d}", cat=cat)
+        start.wait()
+        try:
+            for _ in range(each):
+                try:
+                    ticket = issue(service)
+                except QueueRefusal as refusal:
+                    with lock:
+                        refusals.append(refusal)
+                else:
+                    with lock:
+                        tickets.append(ticket)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            engine.dispose()
+
+    workers = [threading.Thread(target=kiosk, args=(n,)) for n in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert not errors, errors
+    return tickets, refusals
+
+
+@pytest.mark.postgres
+def test_postgresql_daily_capacity_is_exact_under_concurrency(pg_url, pg_engine, make_service,
+                                                              catalogue):
+    """Given an item with a daily capacity of 10 and 4 kiosks on one PostgreSQL, when they try
+    20 tickets of it at once, then exactly 10 are issued, numbered C001..C010 with no gap, and the
+    other 10 are refused for capacity."""
+    item = dataclasses.replace(catalogue.item("pharmacy-licence"), daily_capacity=10)
+    small = dataclasses.replace(catalogue.without_limits(), items=tuple(
+        item if i.id == item.id else i for i in catalogue.without_limits().items))
+    tickets, refusals = attempt_concurrently(pg_url, make_service, small, 4, 5,
+                                             lambda s: s.issue_ticket("pharmacy-licence"))
+    prefix = catalogue.category(item.category).prefix
+    assert sorted(t.number for t in tickets) == [f"{prefix}{n:03d}" for n in range(1, 11)]
+    assert len(refusals) == 10 and all(isinstance(r, DailyCapacityReached) for r in refusals)
+    assert count_numbers(pg_url, "QZ01") == (10, 0, 0)
+
+
+@pytest.mark.postgres
+def test_postgresql_personal_limit_is_exact_under_concurrency(pg_url, pg_engine, make_service,
+                                                              catalogue):
+    """Given 失业登记 allows one ticket per person per day, when the same card is tapped on 4
+    kiosks at the same moment (3 times each), then exactly one ticket is issued and the 11 other
+    taps are refused; a number is never used up by a refusal."""
+    card = make_card()
+    tickets, refusals = attempt_concurrently(
+        pg_url, make_service, catalogue, 4, 3,
+        lambda s: s.issue_ticket("unemployment-registration", card=card))
+    assert [t.number for t in tickets] == ["A001"]
+    assert len(refusals) == 11 and all(isinstance(r, PersonalLimitReached) for r in refusals)
+    assert count_numbers(pg_url, "QZ01") == (1, 0, 0)
+
+
+@pytest.mark.postgres
+def test_postgresql_people_ahead_counts_tickets_issued_meanwhile(pg_url, pg_engine, make_service,
+                                                                 catalogue):
+    """Given nobody is called, when 4 kiosks issue 25 tickets each at once, then every ticket
+    says exactly everyone before it is ahead (A017 has 16 ahead), although the queue was read
+    before the number was taken."""
+    tickets, _ = attempt_concurrently(
+        pg_url, make_service, catalogue.without_limits(), 4, 25,
+        lambda s: s.issue_ticket("unemployment-registration"))
+    wrong = [(t.number, t.people_ahead) for t in tickets
+             if t.people_ahead != int(t.number[1:]) - 1]
+    assert len(tickets) == 100 and wrong == []
