@@ -89,23 +89,35 @@ _NUMBERED_INSERT = _numbered_insert()
 _INSERT_TICKET = insert(Ticket.__table__)
 
 
-_ASYNC_COMMIT = text("SET LOCAL synchronous_commit = off")
+#: A column for the transaction's first read, on PostgreSQL inside ``ticket_transaction`` only
+#: (``SET LOCAL`` as an expression, so it costs no round trip of its own).
+NO_FLUSH_WAIT = func.set_config("synchronous_commit", "off", True)
 # Any transaction with a transaction id commits with a WAL flush up to its own commit record.
 _FLUSH_WAL = text("SELECT pg_current_xact_id()")
+_DEFERS_FLUSH = "kiosk.ticket_flush_after_commit"
 
 
 @contextmanager
 def ticket_transaction(engine: Engine) -> Iterator[Connection]:
     """The transaction a ticket is issued in: committed (and on disk) when the block ends
-    without an exception, rolled back otherwise (see the module docstring for PostgreSQL)."""
+    without an exception, rolled back otherwise (see the module docstring for PostgreSQL).
+    Inside it, ``defers_flush(conn)`` is true: a read may add ``NO_FLUSH_WAIT``."""
     with engine.connect() as conn:
         postgres = conn.dialect.name == "postgresql"
-        with conn.begin():
-            if postgres:
-                conn.execute(_ASYNC_COMMIT)
-            yield conn
+        conn.info[_DEFERS_FLUSH] = postgres
+        try:
+            with conn.begin():
+                yield conn
+        finally:
+            conn.info.pop(_DEFERS_FLUSH, None)
         if postgres:
             conn.execution_options(isolation_level="AUTOCOMMIT").execute(_FLUSH_WAL)
+
+
+def defers_flush(conn: Connection) -> bool:
+    """True inside ``ticket_transaction`` on PostgreSQL: the flush is waited for after commit,
+    so the transaction may commit without waiting (and must not otherwise)."""
+    return bool(conn.info.get(_DEFERS_FLUSH))
 
 
 def next_seq(conn: Connection, hall: str, day: date, prefix: str) -> int:

@@ -13,10 +13,10 @@ import math
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Engine, Select, bindparam, extract, func, insert, select, update
 
 from config.schema import Config
 from kiosk.catalogue import Catalogue, Category, ServiceItem
@@ -35,7 +35,12 @@ from kiosk.queue.errors import (
     UnknownGroup,
     UnknownItem,
 )
-from kiosk.queue.numbering import insert_numbered_ticket, ticket_transaction
+from kiosk.queue.numbering import (
+    NO_FLUSH_WAIT,
+    defers_flush,
+    insert_numbered_ticket,
+    ticket_transaction,
+)
 from kiosk.queue.tickets import IssuedTicket, WaitEstimate
 from kiosk.storage.models import (
     Appointment,
@@ -74,15 +79,34 @@ _WAITING_PRIORITY = _WAITING.where(_T.c.priority.is_(True))
 _LAST_SEQ = (select(_S.c.last_seq)
              .where(_S.c.hall == bindparam("hall"), _S.c.service_date == bindparam("day"),
                     _S.c.prefix == bindparam("prefix")).scalar_subquery())
-_QUEUE = {priority: select((_WAITING_PRIORITY if priority else _WAITING).scalar_subquery(),
-                           func.coalesce(_LAST_SEQ, 0))
-          for priority in (False, True)}
 _RECENT_DONE = (
     select(_T.c.called_at, _T.c.finished_at)
     .where(_TODAY, _T.c.category == bindparam("category"),
            _T.c.status == TicketStatus.DONE.value, _T.c.called_at.is_not(None),
            _T.c.finished_at.is_not(None))
     .order_by(_T.c.finished_at.desc()).limit(RECENT_SERVICE_TIMES))
+
+
+def _queue_statement(dialect: str, priority: bool, no_flush_wait: bool) -> Select[Any]:
+    """One round trip before the number: people ahead, the prefix's last number and the mean
+    service seconds of the last finished tickets (NULL when none). On PostgreSQL inside
+    ``ticket_transaction`` it also sets the commit not to wait for the disk (see numbering)."""
+    recent = _RECENT_DONE.subquery()
+    if dialect == "postgresql":
+        seconds = extract("epoch", recent.c.finished_at - recent.c.called_at)
+    else:
+        seconds = (func.julianday(recent.c.finished_at)
+                   - func.julianday(recent.c.called_at)) * 86400.0
+    columns = [(_WAITING_PRIORITY if priority else _WAITING).scalar_subquery(),
+               func.coalesce(_LAST_SEQ, 0), select(func.avg(seconds)).scalar_subquery()]
+    if no_flush_wait:
+        columns.append(NO_FLUSH_WAIT)
+    return select(*columns)
+
+
+_QUEUE = {(dialect, priority, no_wait): _queue_statement(dialect, priority, no_wait)
+          for dialect in ("postgresql", "sqlite") for priority in (False, True)
+          for no_wait in (False, True) if dialect == "postgresql" or not no_wait}
 
 class CardHolder(Protocol):
     """What issuing needs from a tapped ID card (``drivers.idcard.base.IdCard`` fits)."""
@@ -169,8 +193,7 @@ class QueueService(CounterDesk):
         # that statement, the outbox row and the commit.
         if enforce_limits:
             self._check_limits(conn, item, category, day, person)
-        ahead, seen_seq = self._queue_ahead(conn, category, day, priority)
-        minutes = self.mean_service_minutes(conn, category, day) if ahead else None
+        ahead, seen_seq, minutes = self._queue_ahead(conn, category, day, priority)
         ticket_id = str(uuid.uuid4())
         at = local.astimezone(UTC)
         seq, number = insert_numbered_ticket(conn, dict(
@@ -185,9 +208,7 @@ class QueueService(CounterDesk):
             # (numbers are gap-free and given in commit order). A priority ticket counts only
             # priority tickets ahead; those few are not known without a read under the lock.
             ahead += max(0, seq - 1 - seen_seq)
-        if ahead and minutes is None:  # the queue filled while we looked: the catalogue's pace
-            minutes = self.catalogue.average_minutes(category.code)
-        wait = self._estimate_wait(category, ahead, minutes or 0.0)
+        wait = self._estimate_wait(category, ahead, minutes)
         ticket = IssuedTicket(
             uuid=ticket_id, number=number, service_date=day, category=category.code,
             category_name=category.name, category_name_en=category.name_en, item_id=item.id,
@@ -261,12 +282,18 @@ class QueueService(CounterDesk):
         return int(conn.execute(stmt, params).scalar_one())
 
     def _queue_ahead(self, conn: Connection, category: Category, day: date,
-                     priority: bool) -> tuple[int, int]:
-        """(people ahead, the prefix's last number), both from one snapshot, one round trip."""
-        ahead, last_seq = conn.execute(_QUEUE[priority], {
-            "hall": self.hall, "day": day, "category": category.code,
-            "prefix": category.prefix}).one()
-        return int(ahead), int(last_seq)
+                     priority: bool) -> tuple[int, int, float]:
+        """(people ahead, the prefix's last number, minutes per ticket), one snapshot, one trip."""
+        dialect = "postgresql" if conn.dialect.name == "postgresql" else "sqlite"
+        stmt = _QUEUE[dialect, priority, dialect == "postgresql" and defers_flush(conn)]
+        row = conn.execute(stmt, {"hall": self.hall, "day": day, "category": category.code,
+                                  "prefix": category.prefix}).one()
+        ahead, last_seq, seconds = row[0], row[1], row[2]
+        if seconds is None:
+            minutes = self.catalogue.average_minutes(category.code)
+        else:  # to the millisecond, as the Python mean below would give it
+            minutes = round(float(seconds), 3) / 60
+        return int(ahead), int(last_seq), minutes
 
     def mean_service_minutes(self, conn: Connection, category: Category, day: date) -> float:
         """Mean call-to-finish time of the last finished tickets today, else the catalogue's."""

@@ -8,7 +8,7 @@ import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from kiosk.clock import ManualClock
 from kiosk.queue import DailyCapacityReached, PersonalLimitReached, ServiceClosed
@@ -220,3 +220,28 @@ def test_postgresql_people_ahead_counts_tickets_issued_meanwhile(pg_url, pg_engi
     wrong = [(t.number, t.people_ahead) for t in tickets
              if t.people_ahead != int(t.number[1:]) - 1]
     assert len(tickets) == 100 and wrong == []
+
+
+@pytest.mark.postgres
+def test_postgresql_ticket_is_flushed_to_disk_before_it_is_returned(pg_url, pg_engine,
+                                                                    make_service, catalogue):
+    """Given a kiosk on PostgreSQL, when a ticket is issued, then its transaction commits without
+    waiting for the disk (so the prefix's lock is not held across the flush) and, after that
+    commit and before the ticket is returned, a transaction with an id of its own commits
+    synchronously — its flush covers our commit record."""
+    engine = make_engine(pg_url)
+    seen: list[str] = []
+    event.listen(engine, "before_cursor_execute",
+                 lambda _c, _cur, statement, params, *_a: seen.append(
+                     " ".join(statement.split()) + f" {sorted(map(str, (params or {}).values()))}"))
+    event.listen(engine, "commit", lambda _conn: seen.append("COMMIT"))
+    try:
+        service = make_service(engine, cat=catalogue.without_limits())
+        service.issue_ticket("unemployment-registration")
+    finally:
+        engine.dispose()
+    start = next(i for i, s in enumerate(seen) if "set_config(" in s)
+    assert "'synchronous_commit'" in seen[start] and "'off'" in seen[start]
+    commit = seen.index("COMMIT", start)
+    assert any(s.startswith("WITH seq AS") for s in seen[start:commit])  # number + ticket
+    assert seen[commit + 1:] == ["SELECT pg_current_xact_id() []"]
