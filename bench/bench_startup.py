@@ -2,7 +2,8 @@
 
 Spawns ``kiosk run --simulate`` with KIOSK_STARTUP_PROBE=1 (the app prints a wall-clock stamp on
 the first frame after the home screen is built and the devices are started, then exits) and a
-baseline script that shows one Label and prints the same stamp. Each is run RUNS times,
+baseline script that shows one Label in a window of the kiosk's size (1080×1920 portrait: its
+buffers are a third of a bare app's memory) and prints the same stamp. Each is run RUNS times,
 interleaved; the medians of the time to the stamp and of the peak resident memory (the child's
 ``ru_maxrss`` from ``wait4``, i.e. everything allocated up to an interactive home) are printed
 with their ratios. Targets (DESIGN.md, issue 7): time ≤ 2× and memory ≤ 1.5× the bare app in the
@@ -28,6 +29,9 @@ STAMP = "KIOSK_HOME_INTERACTIVE"
 
 BASELINE = f'''
 import time
+from kivy.config import Config
+Config.set("graphics", "width", "1080")  # the kiosk's own portrait window: same framebuffers
+Config.set("graphics", "height", "1920")
 from kivy.app import App
 from kivy.core.window import Window
 from kivy.uix.label import Label

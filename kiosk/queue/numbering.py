@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -44,8 +45,6 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from kiosk.storage.models import DailySequence, Ticket
 
@@ -53,7 +52,11 @@ NUMBER_DIGITS = 3  # A023: three digits as halls print them; a busy day simply g
 
 
 def _upsert(dialect: str) -> Any:
-    insert_ = pg_insert if dialect == "postgresql" else sqlite_insert
+    # the dialect's own INSERT (for ON CONFLICT), imported only by a kiosk that uses it
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as insert_
+    else:
+        from sqlalchemy.dialects.sqlite import insert as insert_
     table = DailySequence.__table__
     stmt = insert_(table).values(hall=bindparam("hall"), service_date=bindparam("day"),
                                  prefix=bindparam("prefix"), last_seq=1)
@@ -83,9 +86,15 @@ def _numbered_insert() -> Executable:
             .returning(tickets.c.seq, tickets.c.number))
 
 
-# Built once: building the statements costs more than running them on the tap-to-ticket path.
-_UPSERT = {name: _upsert(name) for name in ("postgresql", "sqlite")}
-_NUMBERED_INSERT = _numbered_insert()
+# Built once, on first use: building the statements costs more than running them on the
+# tap-to-ticket path.
+@cache
+def _statement(name: str) -> Any:
+    if name == "numbered-insert":
+        return _numbered_insert()
+    return _upsert(name)
+
+
 _INSERT_TICKET = insert(Ticket.__table__)
 
 
@@ -121,7 +130,7 @@ def defers_flush(conn: Connection) -> bool:
 
 
 def next_seq(conn: Connection, hall: str, day: date, prefix: str) -> int:
-    stmt = _UPSERT["postgresql" if conn.dialect.name == "postgresql" else "sqlite"]
+    stmt = _statement("postgresql" if conn.dialect.name == "postgresql" else "sqlite")
     return int(conn.execute(stmt, {"hall": hall, "day": day, "prefix": prefix}).scalar_one())
 
 
@@ -131,7 +140,7 @@ def insert_numbered_ticket(conn: Connection, ticket: dict[str, Any]) -> tuple[in
     if conn.dialect.name == "postgresql":
         params = {f"t_{name}": value for name, value in ticket.items()}
         params.update(hall=ticket["hall"], day=ticket["service_date"], prefix=ticket["prefix"])
-        seq, number = conn.execute(_NUMBERED_INSERT, params).one()
+        seq, number = conn.execute(_statement("numbered-insert"), params).one()
         return int(seq), str(number)
     seq = next_seq(conn, ticket["hall"], ticket["service_date"], ticket["prefix"])
     number = format_number(ticket["prefix"], seq)
