@@ -47,7 +47,7 @@ def raw_client_round(fd: int) -> None:
             got += len(os.read(fd, size - got))
 
 
-def main(rounds: int) -> None:
+def main(rounds: int) -> int:
     card = SAMPLE_CARDS["resident"]
     floor_all = wire_s(sum(REPLY_BYTES.values()))
     floor_read = wire_s(REPLY_BYTES[Command.READ])
@@ -95,9 +95,10 @@ def main(rounds: int) -> None:
     print(f"  wire floor, read reply alone (1295 B): {floor_read * 1e3:7.1f}")
     print(f"  driver read command (30 01)  median {read_med * 1e3:7.1f}  p95 {read_p95 * 1e3:7.1f}"
           f"  ratio to floor {read_med / floor_read:.3f} (p95 {read_p95 / floor_read:.3f})")
-    verdict = "meets" if full_med / floor_all <= 1.10 else "MISSES"
-    print(f"target driver/floor <= 1.10: {verdict}")
+    met = full_med / floor_all <= 1.10
+    print(f"target driver/floor <= 1.10: {'met' if met else 'NOT met'}")
+    return 0 if met else 1
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 30)
+    sys.exit(main(int(sys.argv[1]) if len(sys.argv) > 1 else 30))

@@ -2,8 +2,12 @@
 
 Run: ``.venv/bin/python bench/bench_qr.py`` (one core: OpenCV threads off, process pinned).
 Prints decode rates and ms/image for each, the union of the two libraries, our rate at
-90/180/270°, and ms per 1280×720 camera frame for the fast path (corpus photos letterboxed into
-frames), each as a ratio to the baselines measured in the same run. Not a test.
+90/180/270°, then the camera path: ms per 1280×720 frame of the ``FrameDecoder`` (every hard step
+measured on pixel noise, a desk page and every corpus photo letterboxed into a frame) beside the
+former one-shot camera path (fast + full passes) and zxing-cpp alone, measured in the same run.
+Targets (issue 7): stills read ≥ the union of the two libraries; camera frames p99 ≤ 33 ms for
+any frame, code or not; the camera path reads at least every letterboxed photo the former path
+read, within one cycle of frames. Exits 1 when a target is missed. Not a test.
 """
 
 from __future__ import annotations
@@ -24,7 +28,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from drivers.camera.simulated import SimulatedCamera  # noqa: E402
 from drivers.scanner import decode  # noqa: E402
+from drivers.scanner.frame_decoder import FrameDecoder  # noqa: E402
 
+FRAME_MS = 33.0  # one frame at 30 frames/s
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "testdata" / "qr-photos"
 
 
@@ -44,6 +50,15 @@ def timed(fn: Callable[[np.ndarray], list[str]], gray: np.ndarray) -> tuple[list
     start = time.perf_counter()
     out = fn(gray)
     return out, (time.perf_counter() - start) * 1000
+
+
+def cpu_timed(fn: Callable[[np.ndarray], list[str]],
+              gray: np.ndarray) -> tuple[list[str], float, float]:
+    """(result, this thread's CPU ms, wall ms): the CPU time is what the frame costs on one core
+    whatever the other processes on the machine do; the wall time is shown beside it."""
+    wall, cpu = time.perf_counter(), time.thread_time()
+    out = fn(gray)
+    return out, (time.thread_time() - cpu) * 1000, (time.perf_counter() - wall) * 1000
 
 
 def letterbox(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -98,45 +113,87 @@ def main() -> int:
                                                                              strict=True))
         print(f"ours at {degrees:>3}°: {ok}/{n}")
 
-    rng = np.random.default_rng(1)
-    frames = [(letterbox(g, rng), text) for g, (_, text) in zip(grays, items, strict=True)]
-    fast_ms, zx_ms, zb_ms, first_pass = [], [], [], 0
-    for frame, text in frames:
-        small = decode.downscale(frame, decode.FAST_SIDE)
-        hit_first = text in [c.text for c in decode.read_both(small)]
-        found, ms = timed(lambda f: [c.text for c in decode.decode_image(f, thorough=False)],
-                          frame)
-        _, zx = timed(zxing_alone, frame)
-        _, zb = timed(zbar_alone, frame)
-        zx_ms.append(zx)
-        zb_ms.append(zb)
-        if hit_first and text in found:
-            first_pass += 1
-            fast_ms.append(ms)
-    def camera_pass(f: np.ndarray) -> list[str]:
+    stills_ok = ours_ok >= union
+    camera_ok = camera_frames(grays, items, np.random.default_rng(1))
+    print(f"\nstills ≥ union: {'met' if stills_ok else 'NOT met'}; "
+          f"camera frames: {'met' if camera_ok else 'NOT met'}")
+    return 0 if stills_ok and camera_ok else 1
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def camera_frames(grays: list[np.ndarray], items: list[tuple[Path, str]],
+                  rng: np.random.Generator) -> bool:
+    """Per-frame cost and reach of the camera path, against the former one-shot path."""
+    def former(f: np.ndarray) -> list[str]:
         return [c.text for c in decode.decode_image(f, thorough=False)]
 
+    frames = [(letterbox(g, rng), text) for g, (_, text) in zip(grays, items, strict=True)]
     camera = SimulatedCamera()
     camera.open()
-    page = decode.to_gray(camera.latest_frame())
+    page = camera.latest_frame()
+    camera.close()
     noise = rng.integers(0, 256, (720, 1280), dtype=np.uint8)
-    empty = {"simulated desk with a printed page": page, "pixel noise (worst case)": noise}
-    empty_ms = {name: statistics.median(timed(camera_pass, f)[1] for _ in range(5))
-                for name, f in empty.items()}
-    med, p95 = statistics.median(fast_ms), sorted(fast_ms)[int(0.95 * len(fast_ms)) - 1]
-    print(f"\n1280x720 frames (corpus letterboxed): {first_pass}/{len(frames)} found on the "
-          f"first (downscaled) pass")
-    print(f"fast path, code found: median {med:.1f} ms, p95 {p95:.1f} ms, "
-          f"max {max(fast_ms):.1f} ms (budget 33 ms: {'OK' if max(fast_ms) <= 33 else 'OVER'})")
-    print(f"  vs zxing-cpp alone on the full frame: median {statistics.median(zx_ms):.1f} ms "
-          f"({med / statistics.median(zx_ms):.2f}x)")
-    print(f"  vs pyzbar alone on the full frame:    median {statistics.median(zb_ms):.1f} ms "
-          f"({med / statistics.median(zb_ms):.2f}x)")
-    for name, ms in empty_ms.items():
-        print(f"frame without a code, fast + full passes, {name}: {ms:.1f} ms "
-              f"({ms / med:.1f}x a frame with a code)")
-    return 0
 
+    # baseline, same run: the former camera path and zxing-cpp alone, once per frame (CPU ms)
+    old_ms, zx_ms, old_found = [], [], 0
+    for frame, text in frames:
+        found, ms, _ = cpu_timed(former, frame)
+        old_ms.append(ms)
+        old_found += text in found
+        zx_ms.append(cpu_timed(zxing_alone, frame)[1])
+    old_empty = {name: statistics.median(cpu_timed(former, f)[1] for _ in range(5))
+                 for name, f in (("desk page", page), ("pixel noise", noise))}
+
+    # ours: a stream of frames through one decoder per scene, as the scanner thread runs it
+    costs: dict[str, list[float]] = {"pixel noise": [], "desk page": [], "corpus": []}
+    walls: list[float] = []
+    for name, f in (("pixel noise", noise), ("desk page", page)):
+        decoder = FrameDecoder()
+        for _ in range(4 * decoder.cycle):
+            _, ms, wall = cpu_timed(lambda x, d=decoder: [c.text for c in d.decode(x)], f)
+            costs[name].append(ms)
+            walls.append(wall)
+    found_within: list[int] = []  # frames until found, per corpus photo the camera reads
+    lost = 0
+    for frame, text in frames:
+        decoder = FrameDecoder()
+        for n in range(1, decoder.cycle + 1):
+            got, ms, wall = cpu_timed(lambda x, d=decoder: [c.text for c in d.decode(x)], frame)
+            costs["corpus"].append(ms)
+            walls.append(wall)
+            if text in got:
+                found_within.append(n)
+                break
+        else:
+            lost += text in former(frame)
+    everything = [ms for values in costs.values() for ms in values]
+    p99 = pct(everything, 0.99)
+    print(f"\n1280x720 camera frames, CPU ms on one core, {len(everything)} frames; baseline = "
+          f"the former one-shot camera path (fast + full passes) in this run")
+    print(f"{'scene':<14}{'former ms':>10}{'ours p50':>10}{'p99':>7}{'max':>7}")
+    for name in ("pixel noise", "desk page"):
+        v = costs[name]
+        print(f"{name:<14}{old_empty[name]:>10.1f}{pct(v, 0.5):>10.1f}{pct(v, 0.99):>7.1f}"
+              f"{max(v):>7.1f}")
+    v = costs["corpus"]
+    print(f"{'corpus photos':<14}{statistics.median(old_ms):>10.1f}{pct(v, 0.5):>10.1f}"
+          f"{pct(v, 0.99):>7.1f}{max(v):>7.1f}   (former max {max(old_ms):.1f}; zxing-cpp "
+          f"alone on the full frame median {statistics.median(zx_ms):.1f})")
+    first = sum(n == 1 for n in found_within)
+    print(f"corpus on camera: {len(found_within)}/{len(frames)} read within one cycle "
+          f"({first} on the first frame, worst after {max(found_within)} frames; cycle "
+          f"{FrameDecoder().cycle}); former path {old_found}/{len(frames)}; "
+          f"{lost} read by the former path and missed")
+    print(f"any frame p99 {p99:.1f} ms CPU (max {max(everything):.1f}), target ≤ {FRAME_MS:.0f} ms:"
+          " "
+          f"{'met' if p99 <= FRAME_MS else 'NOT met'}; wall clock on this shared machine p99 "
+          f"{pct(walls, 0.99):.1f} ms (max {max(walls):.1f}, load average "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+    return p99 <= FRAME_MS and lost == 0 and len(found_within) >= old_found
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,11 +1,14 @@
 """Screen changes: every registered screen, against a bare Kivy ScreenManager in the same run.
 
-Starts the real app (simulated devices) on its own Xvfb display, lets every screen load, then
-switches home → screen N times per screen and measures the switch itself (``app.go``) and the
-switch plus the first frame drawn (software OpenGL on this machine: a full 1080×1920 frame costs
-tens of ms by itself). The baseline is a bare ScreenManager switching between two empty screens
-and drawing a frame, in the same process and display. Target (DESIGN.md): any screen change
-≤ 100 ms.
+Starts the real app (simulated devices) on its own Xvfb display the way a kiosk starts (home
+first, the other screens loading one per frame behind it), visits every screen once — the first
+visit, measured as a citizen would meet it — then switches home → screen N times per screen and
+measures the switch itself (``app.go``) and the switch plus the first frame drawn (software
+OpenGL on this machine: a full 1080×1920 frame costs tens of ms by itself). The baseline is a
+bare ScreenManager switching between two empty screens and drawing a frame, in the same process
+and display. Targets (DESIGN.md, issue 7): every screen's switch + frame p99, first visit
+included, ≤ 2× the bare ScreenManager's p99 and ≤ 100 ms. Exits 1 when a target is missed; the
+display and the temporary folder are removed in every case.
 
     .venv/bin/python bench/bench_screens.py [ROUNDS]
 """
@@ -13,6 +16,7 @@ and drawing a frame, in the same process and display. Target (DESIGN.md): any sc
 from __future__ import annotations
 
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -21,6 +25,7 @@ from pathlib import Path
 
 ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 10
 TARGET_MS = 100.0
+TARGET_RATIO = 2.0
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -34,7 +39,15 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="bench-screens-"))
     display = Display(size=(1080, 1920), color_depth=24, manage_global_env=False)
     display.start()
-    os.environ.update(DISPLAY=display.new_display_var, KIVY_NO_ARGS="1",
+    try:
+        return measure(tmp, display.new_display_var)
+    finally:
+        display.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def measure(tmp: Path, display_var: str) -> int:
+    os.environ.update(DISPLAY=display_var, KIVY_NO_ARGS="1",
                       KIVY_HOME=str(tmp / "kivy"), KIVY_LOG_MODE="PYTHON")
     site = tmp / "site.toml"
     site.write_text(f'[kiosk]\ndata_dir = "{tmp / "var"}"\n', encoding="utf-8")
@@ -59,26 +72,35 @@ def main() -> int:
         for _ in range(n):
             EventLoop.idle()
 
-    frames(30)
-    for name in SCREENS:  # first visit loads the module and .kv: not what is measured here
+    def visit(name: str) -> tuple[float, float]:
+        """(switch ms, switch + first frame ms) of one change to ``name``."""
+        started = time.perf_counter()
         app.go(name)
-        frames(2)
-        app.go_home()
-        frames(2)
+        switch = (time.perf_counter() - started) * 1000
+        frames(1)
+        return switch, (time.perf_counter() - started) * 1000
+
+    frames(30)  # home is up; the app's own warm-up loads the other screens behind it
+    first: dict[str, tuple[float, float]] = {}
+    for name in SCREENS:  # first visits, as a citizen meets them: measured, not discarded
+        origin = "help" if name == "home" else "home"
+        if name != origin:
+            app.go(origin)
+            frames(2)
+        first[name] = visit(name)
+        frames(1)
 
     rows: list[tuple[str, list[float], list[float]]] = []
     for name in SCREENS:
         # every screen is entered from home; home itself is entered from the help screen
         origin = "help" if name == "home" else "home"
-        switch, drawn = [], []
+        switch, drawn = [first[name][0]], [first[name][1]]
         for _ in range(ROUNDS):
             app.go(origin)
             frames(2)
-            started = time.perf_counter()
-            app.go(name)
-            switch.append((time.perf_counter() - started) * 1000)
-            frames(1)
-            drawn.append((time.perf_counter() - started) * 1000)
+            s_ms, d_ms = visit(name)
+            switch.append(s_ms)
+            drawn.append(d_ms)
         rows.append((name, switch, drawn))
 
     # baseline: a bare ScreenManager with two empty screens, same window, same display
@@ -95,21 +117,24 @@ def main() -> int:
         frames(1)
         base_drawn.append((time.perf_counter() - started) * 1000)
     b_switch, b_drawn = statistics.median(base_switch), statistics.median(base_drawn)
+    b99 = percentile(base_drawn, 0.99)
     print(f"baseline bare ScreenManager: switch p50 {b_switch:.2f} ms, "
-          f"switch + frame p50 {b_drawn:.1f} ms")
-    print(f"{'screen':20s} {'switch p50':>10s} {'p99':>7s} {'+frame p50':>11s} {'p99':>7s} "
-          f"{'ratio':>6s}")
-    worst = 0.0
+          f"switch + frame p50 {b_drawn:.1f} ms, p99 {b99:.1f} ms")
+    print(f"{'screen':20s} {'first':>7s} {'switch p50':>10s} {'p99':>7s} {'+frame p50':>11s} "
+          f"{'p99':>7s} {'p99/bare':>9s}")
+    worst, worst_ratio = 0.0, 0.0
     for name, switch, drawn in rows:
         d50, d99 = statistics.median(drawn), percentile(drawn, 0.99)
-        worst = max(worst, d99)
-        print(f"{name:20s} {statistics.median(switch):9.2f}  {percentile(switch, 0.99):6.2f} "
-              f"{d50:10.1f}  {d99:6.1f} {d50 / b_drawn:5.2f}x")
-    print(f"worst switch + first frame p99: {worst:.1f} ms   target ≤ {TARGET_MS:.0f} ms: "
-          f"{'met' if worst <= TARGET_MS else 'NOT met'}")
+        worst, worst_ratio = max(worst, d99), max(worst_ratio, d99 / b99)
+        print(f"{name:20s} {first[name][1]:6.1f}  {statistics.median(switch):9.2f}  "
+              f"{percentile(switch, 0.99):6.2f} {d50:10.1f}  {d99:6.1f} {d99 / b99:8.2f}x")
+    ok = worst <= TARGET_MS and worst_ratio <= TARGET_RATIO
+    print(f"worst switch + first frame p99 (first visits included): {worst:.1f} ms, "
+          f"{worst_ratio:.2f}x the bare ScreenManager; targets ≤ {TARGET_MS:.0f} ms and "
+          f"≤ {TARGET_RATIO:.0f}x: {'met' if ok else 'NOT met'}")
     app.stop()
-    display.stop()
-    return 0
+    ctx.close()
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

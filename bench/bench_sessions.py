@@ -54,7 +54,11 @@ def open_fds() -> int:
 
 
 def main() -> int:
-    tmp = Path(tempfile.mkdtemp(prefix="bench-sessions-"))
+    with tempfile.TemporaryDirectory(prefix="bench-sessions-") as tmp:
+        return run(Path(tmp))
+
+
+def run(tmp: Path) -> int:
     config = load_config(None)
     config = dataclasses.replace(config, kiosk=dataclasses.replace(config.kiosk,
                                                                    data_dir=str(tmp)))
@@ -119,7 +123,9 @@ def main() -> int:
     print(f"file descriptors: {base_fds} -> {end_fds}   threads: {base_threads} -> {end_threads}"
           f"   leak: {'none' if end_fds <= base_fds and end_threads <= base_threads else 'YES'}")
     print(f"records: {stored} tickets stored for {WARM_UP + SESSIONS} sessions, lost {lost}")
-    ok = growth <= TARGET_MB and end_fds <= base_fds and lost == 0
+    engine.dispose()
+    ok = (growth <= TARGET_MB and end_fds <= base_fds and end_threads <= base_threads
+          and lost == 0)
     return 0 if ok else 1
 
 

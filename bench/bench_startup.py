@@ -2,14 +2,19 @@
 
 Spawns ``kiosk run --simulate`` with KIOSK_STARTUP_PROBE=1 (the app prints a wall-clock stamp on
 the first frame after the home screen is built and the devices are started, then exits) and a
-baseline script that shows one Label and prints the same stamp. Each is run RUNS times; the
-medians and their ratio are printed. Target (DESIGN.md): kiosk ≤ 3 s.
+baseline script that shows one Label in a window of the kiosk's size (1080×1920 portrait: its
+buffers are a third of a bare app's memory) and prints the same stamp. Each is run RUNS times,
+interleaved; the medians of the time to the stamp and of the peak resident memory (the child's
+``ru_maxrss`` from ``wait4``, i.e. everything allocated up to an interactive home) are printed
+with their ratios. Targets (DESIGN.md, issue 7): time ≤ 2× and memory ≤ 1.5× the bare app in the
+same run. Exits 1 when either is missed; the temporary folder is removed in every case.
 
-    .venv/bin/python bench/bench_startup.py
+    .venv/bin/python bench/bench_startup.py [--runs 5]
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
 import subprocess
@@ -18,12 +23,15 @@ import tempfile
 import time
 from pathlib import Path
 
-RUNS = 5
-TARGET_S = 3.0
+TIME_RATIO = 2.0
+MEMORY_RATIO = 1.5
 STAMP = "KIOSK_HOME_INTERACTIVE"
 
 BASELINE = f'''
 import time
+from kivy.config import Config
+Config.set("graphics", "width", "1080")  # the kiosk's own portrait window: same framebuffers
+Config.set("graphics", "height", "1920")
 from kivy.app import App
 from kivy.core.window import Window
 from kivy.uix.label import Label
@@ -42,21 +50,39 @@ Bare().run()
 '''
 
 
-def run_once(cmd: list[str], env: dict[str, str], cwd: Path) -> float:
-    started = time.time()
-    out = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True, timeout=120)
-    for line in out.stdout.splitlines():
+def run_once(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
+    """(seconds to the stamp, peak RSS in MiB) of one run of ``cmd``."""
+    out_path, err_path = cwd / "stdout.txt", cwd / "stderr.txt"
+    with out_path.open("w") as out, err_path.open("w") as err:
+        started = time.time()
+        proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=out, stderr=err)
+        deadline = time.monotonic() + 120
+        while True:  # wait4 (not Popen.wait) so the child's own rusage is ours to read
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                proc.returncode = os.waitstatus_to_exitcode(status)
+                break
+            if time.monotonic() > deadline:
+                proc.kill()
+                proc.wait()
+                raise RuntimeError(f"{cmd[0]} did not finish within 120 s")
+            time.sleep(0.01)  # polling a child process: there is no event to wait on
+    for line in out_path.read_text().splitlines():
         if line.startswith(STAMP):
-            return float(line.split()[1]) - started
-    raise RuntimeError(f"{cmd[0]} exited {out.returncode} without a stamp:\n{out.stderr[-2000:]}")
+            return float(line.split()[1]) - started, usage.ru_maxrss / 1024
+    raise RuntimeError(f"{cmd[0]} exited {proc.returncode} without a stamp:\n"
+                       f"{err_path.read_text()[-2000:]}")
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
     from pyvirtualdisplay import Display
 
     python = sys.executable
     kiosk = str(Path(python).with_name("kiosk"))
-    with tempfile.TemporaryDirectory() as tmp, \
+    with tempfile.TemporaryDirectory(prefix="bench-startup-") as tmp, \
             Display(size=(1080, 1920), color_depth=24, manage_global_env=False) as display:
         root = Path(tmp)
         site = root / "site.toml"
@@ -72,16 +98,23 @@ def main() -> int:
         # one warm-up each: the first run pays for Kivy's config file and the OS page cache
         run_once(base_cmd, env, root)
         run_once(kiosk_cmd, kiosk_env, root)
-        bare, full = [], []
-        for _ in range(RUNS):  # interleaved so drift in machine load hits both alike
+        bare: list[tuple[float, float]] = []
+        full: list[tuple[float, float]] = []
+        for _ in range(args.runs):  # interleaved so drift in machine load hits both alike
             bare.append(run_once(base_cmd, env, root))
             full.append(run_once(kiosk_cmd, kiosk_env, root))
-    b, k = statistics.median(bare), statistics.median(full)
-    print(f"bare Kivy Label   : median {b:.3f} s  (runs: {', '.join(f'{x:.2f}' for x in bare)})")
-    print(f"kiosk run --simulate: median {k:.3f} s  (runs: {', '.join(f'{x:.2f}' for x in full)})")
-    print(f"ratio kiosk / bare : {k / b:.2f}x   target ≤ {TARGET_S:.1f} s: "
-          f"{'met' if k <= TARGET_S else 'NOT met'}")
-    return 0 if k <= TARGET_S else 1
+    bt, kt = statistics.median(t for t, _ in bare), statistics.median(t for t, _ in full)
+    bm, km = statistics.median(m for _, m in bare), statistics.median(m for _, m in full)
+    time_ok, memory_ok = kt <= TIME_RATIO * bt, km <= MEMORY_RATIO * bm
+    print(f"bare Kivy Label     : median {bt:.3f} s, {bm:.0f} MiB  "
+          f"(runs: {', '.join(f'{t:.2f}' for t, _ in bare)})")
+    print(f"kiosk run --simulate: median {kt:.3f} s, {km:.0f} MiB  "
+          f"(runs: {', '.join(f'{t:.2f}' for t, _ in full)})")
+    print(f"time   kiosk / bare : {kt / bt:.2f}x  target ≤ {TIME_RATIO:.1f}x: "
+          f"{'met' if time_ok else 'NOT met'}")
+    print(f"memory kiosk / bare : {km / bm:.2f}x  target ≤ {MEMORY_RATIO:.1f}x: "
+          f"{'met' if memory_ok else 'NOT met'}")
+    return 0 if time_ok and memory_ok else 1
 
 
 if __name__ == "__main__":

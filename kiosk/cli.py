@@ -26,7 +26,21 @@ ENTRY_POINT_GROUP = "zhengwu_kiosk.commands"
 HELP_ORDER = ("run", "device", "config", "queue")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _requested(argv: Sequence[str]) -> str | None:
+    """The command word in ``argv`` (skipping ``--config FILE``), or None."""
+    args = iter(argv)
+    for arg in args:
+        if arg == "--config":
+            next(args, None)
+        elif not arg.startswith("-"):
+            return arg
+    return None
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The whole command tree, or — given the ``argv`` about to be parsed and naming a known
+    command — that command only: registering a command imports its layer (the touchscreen app
+    must not pay for the device diagnostics' imports at every start)."""
     parser = argparse.ArgumentParser(
         prog="kiosk",
         description="政务自助终端 — government service hall self-service kiosk",
@@ -39,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
     if not found:
         raise SystemExit("kiosk: no commands are registered: the kiosk is not installed "
                          "(run ./kiosk.sh setup, or pip install -e .)")
+    wanted = _requested(argv) if argv is not None else None
+    if wanted in found.names and "-h" not in (argv or ()) and "--help" not in (argv or ()):
+        found = found.select(name=wanted)
     rank = {name: i for i, name in enumerate(HELP_ORDER)}
     for ep in sorted(found, key=lambda ep: (rank.get(ep.name, len(rank)), ep.name)):
         ep.load()(sub)
@@ -46,7 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

@@ -1,7 +1,7 @@
 """A camera without hardware: a desk with a white A4 page on it, optionally with a QR code.
 
 The demo and the UI tests "photograph a material" and "show a QR code" with it: frames are drawn
-(deterministically, so tests can assert on them) whenever the scene changes, and
+(deterministically, so tests can assert on them) at the first look after the scene changes, and
 ``latest_frame()`` hands out a copy. ``set_scene`` makes the photo blurred, dark or glaring so
 the rejection messages can be shown; the UNPLUGGED fault makes the camera stop delivering.
 Must never sleep, start threads or touch the UI.
@@ -10,13 +10,13 @@ Must never sleep, start threads or touch the UI.
 from __future__ import annotations
 
 import threading
-
-import cv2
-import numpy as np
-import qrcode
+from typing import TYPE_CHECKING
 
 from drivers.base import DeviceUnplugged, Fault, Health, HealthState, SimulatedFaults
 from drivers.camera.base import Camera
+
+if TYPE_CHECKING:
+    import numpy as np
 
 PAGE_RATIO = 297 / 210  # A4, portrait
 
@@ -34,7 +34,9 @@ class SimulatedCamera(Camera, SimulatedFaults):
         self._blur = 0
         self._brightness = 1.0
         self._glare = False
-        self._frame = self._render()
+        # Drawn on first use: OpenCV and numpy are not imported before a frame is wanted (a
+        # quarter of the kiosk's start-up, for a camera most screens never look at).
+        self._frame: np.ndarray | None = None
 
     # -- Device ----------------------------------------------------------------------------
     def open(self) -> None:
@@ -54,6 +56,8 @@ class SimulatedCamera(Camera, SimulatedFaults):
         if not self._open or self.active(Fault.UNPLUGGED):
             return None
         with self._lock:
+            if self._frame is None:
+                self._frame = self._render()
             self.frames_served += 1
             return self._frame.copy()
 
@@ -62,7 +66,7 @@ class SimulatedCamera(Camera, SimulatedFaults):
         """Hold a QR code encoding ``text`` on the page (``None`` takes it away)."""
         with self._lock:
             self._qr_text = text
-            self._frame = self._render()
+            self._frame = None
 
     def set_scene(self, *, page: bool = True, blur: int = 0, brightness: float = 1.0,
                   glare: bool = False) -> None:
@@ -70,9 +74,12 @@ class SimulatedCamera(Camera, SimulatedFaults):
         whole frame (0.2 = a dark corner); ``glare``: a ceiling light reflected on the page."""
         with self._lock:
             self._page, self._blur, self._brightness, self._glare = page, blur, brightness, glare
-            self._frame = self._render()
+            self._frame = None
 
     def _render(self) -> np.ndarray:
+        import cv2
+        import numpy as np
+
         h, w = self.height, self.width
         rng = np.random.default_rng(7)
         # a wooden desk: brown with soft grain, dark enough that the page stands out
@@ -107,6 +114,9 @@ class SimulatedCamera(Camera, SimulatedFaults):
         return frame
 
     def _page_image(self, rng: np.random.Generator) -> np.ndarray:
+        import cv2
+        import numpy as np
+
         pw = 840
         ph = round(pw * PAGE_RATIO)
         page = np.full((ph, pw, 3), 232, np.uint8)
@@ -131,6 +141,9 @@ class SimulatedCamera(Camera, SimulatedFaults):
 
 def _qr_image(text: str, side: int) -> np.ndarray:
     """A grayscale QR code about ``side`` pixels wide, with its quiet zone, drawn by ``qrcode``."""
+    import numpy as np
+    import qrcode
+
     code = qrcode.QRCode(border=4, box_size=1, error_correction=qrcode.constants.ERROR_CORRECT_M)
     code.add_data(text.encode("utf-8"))
     code.make(fit=True)

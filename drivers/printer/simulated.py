@@ -24,9 +24,7 @@ from drivers.printer.base import (
     PrintInterrupted,
     ReceiptPrinter,
 )
-from drivers.printer.escpos_render import render
 from drivers.printer.layout import Receipt
-from drivers.printer.preview import save_png
 from drivers.printer.profile import PrinterProfile
 
 _PAPER_FAULTS = (Fault.PAPER_OUT, Fault.PAPER_NEAR_END, Fault.UNPLUGGED)
@@ -88,6 +86,10 @@ class SimulatedPrinter(ReceiptPrinter, SimulatedFaults):
         return PaperStatus.OK
 
     def print_receipt(self, receipt: Receipt) -> bytes:
+        # python-escpos, qrcode and Pillow load with the first receipt, not with the kiosk
+        from drivers.printer.escpos_render import render
+        from drivers.printer.preview import save_png
+
         data = render(receipt, self.profile).data
         with self._job_lock:
             paper = self.paper_status()

@@ -1,8 +1,10 @@
 """A code scanner made of a camera: decodes the camera's newest frames on its own thread.
 
 For kiosks without a dedicated scanner: the citizen holds the QR code (e.g. an appointment
-code on a phone) in front of the camera. Only the fast decoding passes run, on each new frame
-at most every ``interval`` seconds; the next frame is the next chance. A code still held in view
+code on a phone) in front of the camera. Each new frame (at most every ``interval`` seconds) gets
+a ``FrameDecoder`` look bounded to the frame budget: the quick QR search, then the hard passes
+spread over the following frames, so a hard code is found within one cycle while it is in view
+and no frame costs more than its budget, code or no code. A code still held in view
 is reported once, not thirty times a second: the same text is ignored while it stays in view
 and until it has been out of view for ``repeat_after`` seconds. Must never open or close a
 camera it shares with others (``owns_camera=False``), and never touch the UI.
@@ -17,7 +19,7 @@ import time
 from drivers.base import Health, HealthState
 from drivers.camera.base import Camera
 from drivers.scanner.base import CodeScanner, ScannedCode
-from drivers.scanner.decode import decode_image
+from drivers.scanner.frame_decoder import FrameDecoder
 
 
 class CameraScanner(CodeScanner):
@@ -28,6 +30,7 @@ class CameraScanner(CodeScanner):
         self.repeat_after = repeat_after
         self.owns_camera = owns_camera
         self.frames_decoded = 0
+        self.decoder = FrameDecoder()
         self._codes: queue.Queue[ScannedCode] = queue.Queue()
         self._last_seen: dict[str, float] = {}
         self._stop = threading.Event()
@@ -74,7 +77,7 @@ class CameraScanner(CodeScanner):
                 continue  # no new frame since the last look: decoding it again finds nothing new
             previous = frame
             try:
-                codes = decode_image(frame, thorough=False)
+                codes = self.decoder.decode(frame)
             except Exception as exc:  # a decoder crash must not kill the scanning thread
                 self._error = f"decoder failed: {exc!r}"
                 continue

@@ -12,9 +12,10 @@ the first pass that finds something, so a camera frame with a clear code costs o
    pictures, rotations by 90/180/270° and by ±15°.
 
 Within a pass zxing goes first and pyzbar runs only if zxing found nothing, because zbar guesses
-the character set of byte-mode codes and sometimes guesses wrong where zxing is right. For camera
-frames (``thorough=False``) the full-resolution pass is zxing only: zbar costs 30–70 ms on a full
-1280×720 frame of printed text and that frame would be decoded ten times a second. zbar looks
+the character set of byte-mode codes and sometimes guesses wrong where zxing is right. With
+``thorough=False`` the full-resolution pass is zxing only. Camera frames do not come here: a frame
+of noise costs 160 ms even so; ``drivers.scanner.frame_decoder`` spreads the same work over
+frames within the 33 ms budget, using the readers and views below. zbar looks
 for QR codes and the 1D codes used on Chinese forms and goods only (its DataBar decoder asserts
 on noise and the exotic symbologies triple its time on text-heavy frames).
 
@@ -53,7 +54,7 @@ _ZBAR_FORMATS = {
 }
 
 
-_ZBAR_SYMBOLS = ([getattr(pyzbar.ZBarSymbol, name) for name in (
+ZBAR_SYMBOLS = ([getattr(pyzbar.ZBarSymbol, name) for name in (
     "QRCODE", "CODE128", "CODE39", "CODE93", "EAN13", "EAN8", "UPCA", "UPCE", "I25", "CODABAR")]
     if pyzbar is not None else [])
 
@@ -63,29 +64,55 @@ def available_decoders() -> list[str]:
     return [name for name, mod in (("zxing-cpp", zxingcpp), ("pyzbar", pyzbar)) if mod]
 
 
-def read_zxing(gray: np.ndarray) -> list[ScannedCode]:
-    """One zxing-cpp call on a grayscale image; ``[]`` if zxing-cpp is not installed."""
+def read_zxing(gray: np.ndarray, formats: object = None, *,
+               try_rotate: bool = True) -> list[ScannedCode]:
+    """One zxing-cpp call on a grayscale image; ``[]`` if zxing-cpp is not installed.
+
+    ``formats`` (a ``zxingcpp.BarcodeFormat(s)``) narrows the search: on a busy or noisy frame
+    the 1D search costs ten times the QR search. ``None`` means every format.
+    """
     if zxingcpp is None:
         return []
     # Plain text mode: the default (HRI) spells control characters as "<SOH>", which would
     # change the code's content.
-    results = zxingcpp.read_barcodes(gray, text_mode=zxingcpp.TextMode.Plain)
+    options: dict[str, object] = {"text_mode": zxingcpp.TextMode.Plain,
+                                  "try_rotate": try_rotate}
+    if formats is not None:
+        options["formats"] = formats
+    results = zxingcpp.read_barcodes(gray, **options)
     return [ScannedCode(r.text, r.format.name, "image") for r in results if r.valid]
 
 
-def read_zbar(gray: np.ndarray) -> list[ScannedCode]:
-    """One pyzbar call on a grayscale image; ``[]`` if libzbar0 is missing."""
+def read_zbar(gray: np.ndarray, symbols: list[object] | None = None) -> list[ScannedCode]:
+    """One pyzbar call on a grayscale image; ``[]`` if libzbar0 is missing.
+
+    ``symbols`` narrows the search to some of ``ZBAR_SYMBOLS`` (default: all of them).
+    """
     if pyzbar is None:
         return []
     codes = []
-    for r in pyzbar.decode(gray, symbols=_ZBAR_SYMBOLS):
+    for r in pyzbar.decode(np.ascontiguousarray(gray), symbols=symbols or ZBAR_SYMBOLS):
         raw: bytes = r.data
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
             text = raw.decode("gb18030", errors="replace")
-        codes.append(ScannedCode(text, _ZBAR_FORMATS.get(r.type, r.type), "image"))
+        codes.append(ScannedCode(_undo_shift_jis_guess(text), _ZBAR_FORMATS.get(r.type, r.type),
+                                 "image"))
     return codes
+
+
+def _undo_shift_jis_guess(text: str) -> str:
+    """zbar reads a byte-mode QR code without an ECI as Shift-JIS when its bytes allow it, so
+    UTF-8 Chinese ("取号") comes out as "蜿門捷". If the text turns back into bytes through
+    Shift-JIS and those bytes are valid UTF-8, UTF-8 was meant (the reverse almost never holds
+    for real Shift-JIS text). Anything else is left as zbar read it."""
+    if text.isascii():
+        return text
+    try:
+        return text.encode("shift_jis").decode("utf-8")
+    except UnicodeError:
+        return text
 
 
 def read_both(gray: np.ndarray) -> list[ScannedCode]:
@@ -114,23 +141,23 @@ def downscale(gray: np.ndarray, max_side: int) -> np.ndarray:
     return cv2.resize(gray, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
 
 
-def _quiet_zone(gray: np.ndarray) -> np.ndarray:
+def quiet_zone(gray: np.ndarray) -> np.ndarray:
     # A QR code needs a light margin around it; photos cropped tight to the code have none.
     pad = max(8, max(gray.shape[:2]) // 8)
     return cv2.copyMakeBorder(gray, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
 
 
-def _blur_otsu(gray: np.ndarray) -> np.ndarray:
+def blur_otsu(gray: np.ndarray) -> np.ndarray:
     _, out = cv2.threshold(cv2.GaussianBlur(gray, (5, 5), 0), 0, 255,
                            cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     return out
 
 
-def _clahe(gray: np.ndarray) -> np.ndarray:
+def clahe(gray: np.ndarray) -> np.ndarray:
     return cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8)).apply(gray)
 
 
-def _rotate(gray: np.ndarray, degrees: float) -> np.ndarray:
+def rotate(gray: np.ndarray, degrees: float) -> np.ndarray:
     quarter = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180,
                270: cv2.ROTATE_90_COUNTERCLOCKWISE}
     if degrees in quarter:
@@ -154,14 +181,14 @@ def passes(gray: np.ndarray, *, thorough: bool,
     if not thorough:
         return
     # Hard photos are rarely helped by more than ~1000 px; bounding the size bounds the cost.
-    base = _quiet_zone(downscale(gray, 1024))
+    base = quiet_zone(downscale(gray, 1024))
     yield "quiet-zone", base
-    yield "blur-otsu", _blur_otsu(base)
-    yield "clahe", _clahe(base)
+    yield "blur-otsu", blur_otsu(base)
+    yield "clahe", clahe(base)
     if max(gray.shape[:2]) < 640:
         yield "upscale", cv2.resize(base, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
     for degrees in (90, 180, 270, 15, -15):
-        yield f"rotate{degrees}", _rotate(base, degrees)
+        yield f"rotate{degrees}", rotate(base, degrees)
 
 
 def decode_image(img: np.ndarray, *, thorough: bool = True,

@@ -36,6 +36,9 @@ class BenchResult:
     p50_ms: float
     p99_ms: float
     errors: tuple[str, ...]
+    # p50 of each kiosk's first and last sixth of tickets: does a ticket cost more late in the day?
+    p50_start_ms: float = 0.0
+    p50_end_ms: float = 0.0
 
     def line(self) -> str:
         return (f"tickets={self.tickets} duplicates={self.duplicates} gaps={self.gaps} "
@@ -78,7 +81,7 @@ def _worker(url: str, config_file: str | None, hall: str, kiosk_id: str, count: 
 
 
 def _collect(out: Any, procs: list[Any], kind: str, errors: list[str],
-             latencies: list[float]) -> None:
+             latencies: list[float], by_kiosk: list[list[float]] | None = None) -> None:
     """Wait for one ``kind`` message per worker, noticing a worker that died without one."""
     waiting = {f"BK{k + 1:02d}" for k in range(len(procs))}
     while waiting:
@@ -95,6 +98,8 @@ def _collect(out: Any, procs: list[Any], kind: str, errors: list[str],
             continue
         waiting.discard(kiosk_id)
         latencies.extend(lat)
+        if by_kiosk is not None and lat:
+            by_kiosk.append(lat)
         if error:
             errors.append(error)
 
@@ -141,6 +146,7 @@ def run_bench(url: str, kiosks: int, tickets: int, *, config_file: str | None = 
         p.start()
     errors: list[str] = []
     latencies: list[float] = []
+    by_kiosk: list[list[float]] = []
     _collect(out, procs, "ready", errors, latencies)
     start = time.perf_counter()
     if errors:  # a kiosk could not start: do not measure a partial hall
@@ -148,13 +154,16 @@ def run_bench(url: str, kiosks: int, tickets: int, *, config_file: str | None = 
             p.terminate()
     else:
         go.set()
-        _collect(out, procs, "done", errors, latencies)
+        _collect(out, procs, "done", errors, latencies, by_kiosk)
     elapsed = time.perf_counter() - start
     for p in procs:
         p.join(timeout=30)
     issued, duplicates, gaps = count_numbers(url, hall)
     if not keep:
         remove_hall(url, hall)
+    start_of_day = [t for lat in by_kiosk for t in lat[:max(1, len(lat) // 6)]]
+    end_of_day = [t for lat in by_kiosk for t in lat[-max(1, len(lat) // 6):]]
     return BenchResult(issued, duplicates, gaps, len(latencies) / elapsed if elapsed else 0.0,
                        percentile(latencies, 50) * 1000, percentile(latencies, 99) * 1000,
-                       tuple(errors))
+                       tuple(errors), percentile(start_of_day, 50) * 1000,
+                       percentile(end_of_day, 50) * 1000)

@@ -8,14 +8,15 @@ transaction *before* anything is printed, so printer trouble never loses a ticke
 
 from __future__ import annotations
 
+import hashlib
 import math
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Engine, Select, bindparam, extract, func, insert, select, update
 
 from config.schema import Config
 from kiosk.catalogue import Catalogue, Category, ServiceItem
@@ -34,16 +35,27 @@ from kiosk.queue.errors import (
     UnknownGroup,
     UnknownItem,
 )
-from kiosk.queue.numbering import format_number, next_seq
+from kiosk.queue.numbering import (
+    NO_FLUSH_WAIT,
+    defers_flush,
+    insert_numbered_ticket,
+    ticket_transaction,
+)
 from kiosk.queue.tickets import IssuedTicket, WaitEstimate
-from kiosk.storage.models import Appointment, OutboxMessage, Ticket, TicketStatus
+from kiosk.storage.models import (
+    Appointment,
+    DailySequence,
+    OutboxMessage,
+    Ticket,
+    TicketStatus,
+)
 
 RECENT_SERVICE_TIMES = 10  # finished tickets the wait estimate averages over
 
 # Statements on the tap-to-ticket path are built once with bound parameters: building them per
 # ticket cost more than executing them.
 _T = Ticket.__table__
-_INSERT_TICKET = insert(_T)
+_S = DailySequence.__table__
 _INSERT_OUTBOX = insert(OutboxMessage.__table__)
 _TODAY = (_T.c.hall == bindparam("hall")) & (_T.c.service_date == bindparam("day"))
 _COUNT = select(func.count()).select_from(_T)
@@ -51,9 +63,22 @@ _COUNT_ITEM = _COUNT.where(_TODAY, _T.c.item_id == bindparam("item"))
 _COUNT_PERSON_ITEM = _COUNT_ITEM.where(_T.c.person_hash == bindparam("person"))
 _COUNT_PERSON_CATEGORY = _COUNT.where(_TODAY, _T.c.person_hash == bindparam("person"),
                                       _T.c.category == bindparam("category"))
+# The three limit counts in one round trip (a count that does not apply is simply not compared).
+_LIMIT_COUNTS = select(_COUNT_ITEM.scalar_subquery().label("item"),
+                       _COUNT_PERSON_ITEM.scalar_subquery().label("person_item"),
+                       _COUNT_PERSON_CATEGORY.scalar_subquery().label("person_category"))
+# PostgreSQL: the citizen's and the item's transaction locks, taken before the limit counts so the
+# counts see every committed ticket of that person / item (see ``_check_limits``).
+_LOCK_KEYS = {n: select(*(func.pg_advisory_xact_lock(bindparam(f"k{i}")) for i in range(n)))
+              for n in (1, 2)}
 _WAITING = _COUNT.where(_TODAY, _T.c.category == bindparam("category"),
                         _T.c.status == TicketStatus.WAITING.value)
 _WAITING_PRIORITY = _WAITING.where(_T.c.priority.is_(True))
+# The prefix's last number in the same snapshot as the waiting count: the numbers between it and
+# ours were issued by other kiosks meanwhile and are ahead of us too.
+_LAST_SEQ = (select(_S.c.last_seq)
+             .where(_S.c.hall == bindparam("hall"), _S.c.service_date == bindparam("day"),
+                    _S.c.prefix == bindparam("prefix")).scalar_subquery())
 _RECENT_DONE = (
     select(_T.c.called_at, _T.c.finished_at)
     .where(_TODAY, _T.c.category == bindparam("category"),
@@ -62,12 +87,40 @@ _RECENT_DONE = (
     .order_by(_T.c.finished_at.desc()).limit(RECENT_SERVICE_TIMES))
 
 
+def _queue_statement(dialect: str, priority: bool, no_flush_wait: bool) -> Select[Any]:
+    """One round trip before the number: people ahead, the prefix's last number and the mean
+    service seconds of the last finished tickets (NULL when none). On PostgreSQL inside
+    ``ticket_transaction`` it also sets the commit not to wait for the disk (see numbering)."""
+    recent = _RECENT_DONE.subquery()
+    if dialect == "postgresql":
+        seconds = extract("epoch", recent.c.finished_at - recent.c.called_at)
+    else:
+        seconds = (func.julianday(recent.c.finished_at)
+                   - func.julianday(recent.c.called_at)) * 86400.0
+    columns = [(_WAITING_PRIORITY if priority else _WAITING).scalar_subquery(),
+               func.coalesce(_LAST_SEQ, 0), select(func.avg(seconds)).scalar_subquery()]
+    if no_flush_wait:
+        columns.append(NO_FLUSH_WAIT)
+    return select(*columns)
+
+
+_QUEUE = {(dialect, priority, no_wait): _queue_statement(dialect, priority, no_wait)
+          for dialect in ("postgresql", "sqlite") for priority in (False, True)
+          for no_wait in (False, True) if dialect == "postgresql" or not no_wait}
+
 class CardHolder(Protocol):
     """What issuing needs from a tapped ID card (``drivers.idcard.base.IdCard`` fits)."""
 
     id_number: str
     name: str
     birth_date: date
+
+
+def _lock_key(hall: str, day: date, kind: str, name: str) -> int:
+    """A signed 64-bit PostgreSQL advisory-lock key for one citizen or item on one day."""
+    digest = hashlib.blake2b(f"{hall}|{day.isoformat()}|{kind}|{name}".encode(),
+                             digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 def age_on(birth: date, today: date) -> int:
@@ -114,7 +167,7 @@ class QueueService(CounterDesk):
         reason = self.priority_reason(card, declared_group, local.date())
         person = self.person_hash(card.id_number) if card else None
         masked = mask_name(card.name) if card else None
-        with self.engine.begin() as conn:
+        with ticket_transaction(self.engine) as conn:
             return self._insert_ticket(conn, item, local, reason, person, masked)
 
     def priority_reason(self, card: CardHolder | None, declared_group: str | None,
@@ -133,23 +186,29 @@ class QueueService(CounterDesk):
                        appointment: Appointment | None = None) -> IssuedTicket:
         category = self.catalogue.category(item.category)
         day = local.date()
-        # Taking the number first locks this prefix for the day: the limit checks below then see
-        # every ticket committed before ours, on any kiosk, and a refusal rolls the number back.
-        seq = next_seq(conn, self.hall, day, category.prefix)
+        priority = reason is not None
+        # Everything that needs no lock comes first: the limits (exact without the prefix's lock,
+        # see _check_limits) and the queue ahead. The number is taken last, in one statement
+        # with the ticket's insert, so every kiosk of the hall waits for this one only during
+        # that statement, the outbox row and the commit.
         if enforce_limits:
             self._check_limits(conn, item, category, day, person)
-        ahead = self._people_ahead(conn, category.code, day, reason is not None)
-        wait = self._estimate_wait(conn, category, day, ahead)
+        ahead, seen_seq, minutes = self._queue_ahead(conn, category, day, priority)
         ticket_id = str(uuid.uuid4())
-        number = format_number(category.prefix, seq)
         at = local.astimezone(UTC)
-        conn.execute(_INSERT_TICKET, dict(
+        seq, number = insert_numbered_ticket(conn, dict(
             id=ticket_id, hall=self.hall, service_date=day, category=category.code,
-            prefix=category.prefix, seq=seq, number=number, item_id=item.id,
-            priority=reason is not None, priority_reason=reason, person_hash=person,
-            masked_name=masked, status=TicketStatus.WAITING.value, window_id=None, recalls=0,
-            issued_at=at, called_at=None, finished_at=None, kiosk_id=self.kiosk_id,
+            prefix=category.prefix, item_id=item.id, priority=priority,
+            priority_reason=reason, person_hash=person, masked_name=masked,
+            status=TicketStatus.WAITING.value, window_id=None, recalls=0, issued_at=at,
+            called_at=None, finished_at=None, kiosk_id=self.kiosk_id,
             appointment_id=appointment.id if appointment else None))
+        if not priority:
+            # Numbers issued by other kiosks since our snapshot are waiting ahead of us as well
+            # (numbers are gap-free and given in commit order). A priority ticket counts only
+            # priority tickets ahead; those few are not known without a read under the lock.
+            ahead += max(0, seq - 1 - seen_seq)
+        wait = self._estimate_wait(category, ahead, minutes)
         ticket = IssuedTicket(
             uuid=ticket_id, number=number, service_date=day, category=category.code,
             category_name=category.name, category_name_en=category.name_en, item_id=item.id,
@@ -175,22 +234,32 @@ class QueueService(CounterDesk):
 
     def _check_limits(self, conn: Connection, item: ServiceItem, category: Category, day: date,
                       person: str | None) -> None:
-        params = {"hall": self.hall, "day": day, "item": item.id, "person": person,
-                  "category": category.code}
-        if item.daily_capacity:
-            taken = conn.execute(_COUNT_ITEM, params).scalar_one()
-            if taken >= item.daily_capacity:
-                raise DailyCapacityReached(item.name, item.daily_capacity)
+        per_person = person is not None and bool(
+            item.per_person_daily_limit or category.per_person_daily_limit)
+        if not (item.daily_capacity or per_person):
+            return
+        if conn.dialect.name == "postgresql":
+            # Two tickets for one citizen (or for one item with a capacity) must not both pass
+            # the count: they queue on a transaction lock of their own, held to commit, and the
+            # count (a new statement, so a new snapshot) then sees every earlier one. Kiosks
+            # serving other citizens and items never wait for it. SQLite's BEGIN IMMEDIATE
+            # already serialises every ticket.
+            # Always the citizen's before the item's, so two such tickets never deadlock.
+            keys = ([_lock_key(self.hall, day, "person", person or "")] if per_person else []) + (
+                [_lock_key(self.hall, day, "item", item.id)] if item.daily_capacity else [])
+            conn.execute(_LOCK_KEYS[len(keys)], {f"k{i}": key for i, key in enumerate(keys)})
+        counts = conn.execute(_LIMIT_COUNTS, {
+            "hall": self.hall, "day": day, "item": item.id, "person": person,
+            "category": category.code}).one()
+        if item.daily_capacity and counts.item >= item.daily_capacity:
+            raise DailyCapacityReached(item.name, item.daily_capacity)
         if person is None:
             return
-        if item.per_person_daily_limit:
-            n = conn.execute(_COUNT_PERSON_ITEM, params).scalar_one()
-            if n >= item.per_person_daily_limit:
-                raise PersonalLimitReached(item.per_person_daily_limit, item.name)
-        if category.per_person_daily_limit:
-            n = conn.execute(_COUNT_PERSON_CATEGORY, params).scalar_one()
-            if n >= category.per_person_daily_limit:
-                raise PersonalLimitReached(category.per_person_daily_limit, category.name)
+        if item.per_person_daily_limit and counts.person_item >= item.per_person_daily_limit:
+            raise PersonalLimitReached(item.per_person_daily_limit, item.name)
+        if (category.per_person_daily_limit
+                and counts.person_category >= category.per_person_daily_limit):
+            raise PersonalLimitReached(category.per_person_daily_limit, category.name)
 
     def estimate(self, item_id: str, *, card: CardHolder | None = None,
                  declared_group: str | None = None, day: date | None = None) -> WaitEstimate:
@@ -202,8 +271,8 @@ class QueueService(CounterDesk):
         reason = self.priority_reason(card, declared_group, day)
         with self.engine.connect() as conn:
             ahead = self._people_ahead(conn, category.code, day, reason is not None)
-            minutes = self._estimate_wait(conn, category, day, ahead)
-        return WaitEstimate(ahead, minutes, reason)
+            minutes = self.mean_service_minutes(conn, category, day) if ahead else 0.0
+        return WaitEstimate(ahead, self._estimate_wait(category, ahead, minutes), reason)
 
     def _people_ahead(self, conn: Connection, category: str, day: date, priority: bool) -> int:
         # A new ticket has the highest number of its prefix, so everyone waiting is ahead of a
@@ -211,6 +280,20 @@ class QueueService(CounterDesk):
         stmt = _WAITING_PRIORITY if priority else _WAITING
         params = {"hall": self.hall, "day": day, "category": category}
         return int(conn.execute(stmt, params).scalar_one())
+
+    def _queue_ahead(self, conn: Connection, category: Category, day: date,
+                     priority: bool) -> tuple[int, int, float]:
+        """(people ahead, the prefix's last number, minutes per ticket), one snapshot, one trip."""
+        dialect = "postgresql" if conn.dialect.name == "postgresql" else "sqlite"
+        stmt = _QUEUE[dialect, priority, dialect == "postgresql" and defers_flush(conn)]
+        row = conn.execute(stmt, {"hall": self.hall, "day": day, "category": category.code,
+                                  "prefix": category.prefix}).one()
+        ahead, last_seq, seconds = row[0], row[1], row[2]
+        if seconds is None:
+            minutes = self.catalogue.average_minutes(category.code)
+        else:  # to the millisecond, as the Python mean below would give it
+            minutes = round(float(seconds), 3) / 60
+        return int(ahead), int(last_seq), minutes
 
     def mean_service_minutes(self, conn: Connection, category: Category, day: date) -> float:
         """Mean call-to-finish time of the last finished tickets today, else the catalogue's."""
@@ -220,11 +303,11 @@ class QueueService(CounterDesk):
             return self.catalogue.average_minutes(category.code)
         return sum((f - c).total_seconds() for c, f in rows) / len(rows) / 60
 
-    def _estimate_wait(self, conn: Connection, category: Category, day: date, ahead: int) -> int:
+    def _estimate_wait(self, category: Category, ahead: int, minutes_per_ticket: float) -> int:
         if ahead == 0:
             return 0
         windows = max(1, len(category.windows))
-        return math.ceil(ahead * self.mean_service_minutes(conn, category, day) / windows)
+        return math.ceil(ahead * minutes_per_ticket / windows)
 
     # ---- appointments ----
     def import_appointments(self, path: str | Path) -> appointments.ImportResult:
@@ -241,7 +324,7 @@ class QueueService(CounterDesk):
             raise ValueError("check_in_appointment needs a code or a card")
         local = local_now(self.clock, self.tz)
         person = self.person_hash(card.id_number) if card else None
-        with self.engine.begin() as conn:
+        with ticket_transaction(self.engine) as conn:
             appt = appointments.find(conn, self.hall, local.date(), code=code, person=person)
             rules = self.catalogue.appointments
             start = datetime.combine(appt.service_date, appt.slot_start, tzinfo=self.tz)

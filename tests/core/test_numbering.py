@@ -3,17 +3,20 @@ and a ticket's outbox row is committed with it or not at all."""
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from kiosk.clock import ManualClock
-from kiosk.queue import ServiceClosed
+from kiosk.queue import DailyCapacityReached, PersonalLimitReached, ServiceClosed
 from kiosk.queue.bench import count_numbers
+from kiosk.queue.errors import QueueRefusal
+from kiosk.queue.tickets import IssuedTicket
 from kiosk.storage import OutboxMessage, Ticket, make_engine
-from tests.core.conftest import SHANGHAI
+from tests.core.conftest import SHANGHAI, make_card
 
 
 def test_numbers_count_up_per_category_prefix(service):
@@ -133,3 +136,112 @@ def test_postgresql_bench_processes(pg_url, pg_engine):
     result = run_bench(pg_url, 3, 150)
     assert (result.tickets, result.duplicates, result.gaps, result.errors) == (150, 0, 0, ())
     assert result.line().startswith("tickets=150 duplicates=0 gaps=0 rate=")
+
+
+def attempt_concurrently(url: str, make_service, cat, threads: int, each: int,
+                         issue) -> tuple[list[IssuedTicket], list[QueueRefusal]]:
+    """``threads`` kiosks (own engine each) call ``issue(service)`` ``each`` times, released
+    together; returns the tickets and the refusals. Any other exception fails the test."""
+    tickets: list[IssuedTicket] = []
+    refusals: list[QueueRefusal] = []
+    lock = threading.Lock()
+    start = threading.Barrier(threads)
+    errors: list[BaseException] = []
+
+    def kiosk(n: int) -> None:
+        engine = make_engine(url)
+        service = make_service(engine, kiosk_id=f"K{n:02d}", cat=cat)
+        start.wait()
+        try:
+            for _ in range(each):
+                try:
+                    ticket = issue(service)
+                except QueueRefusal as refusal:
+                    with lock:
+                        refusals.append(refusal)
+                else:
+                    with lock:
+                        tickets.append(ticket)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            engine.dispose()
+
+    workers = [threading.Thread(target=kiosk, args=(n,)) for n in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert not errors, errors
+    return tickets, refusals
+
+
+@pytest.mark.postgres
+def test_postgresql_daily_capacity_is_exact_under_concurrency(pg_url, pg_engine, make_service,
+                                                              catalogue):
+    """Given an item with a daily capacity of 10 and 4 kiosks on one PostgreSQL, when they try
+    20 tickets of it at once, then exactly 10 are issued, numbered C001..C010 with no gap, and the
+    other 10 are refused for capacity."""
+    item = dataclasses.replace(catalogue.item("pharmacy-licence"), daily_capacity=10)
+    small = dataclasses.replace(catalogue.without_limits(), items=tuple(
+        item if i.id == item.id else i for i in catalogue.without_limits().items))
+    tickets, refusals = attempt_concurrently(pg_url, make_service, small, 4, 5,
+                                             lambda s: s.issue_ticket("pharmacy-licence"))
+    prefix = catalogue.category(item.category).prefix
+    assert sorted(t.number for t in tickets) == [f"{prefix}{n:03d}" for n in range(1, 11)]
+    assert len(refusals) == 10 and all(isinstance(r, DailyCapacityReached) for r in refusals)
+    assert count_numbers(pg_url, "QZ01") == (10, 0, 0)
+
+
+@pytest.mark.postgres
+def test_postgresql_personal_limit_is_exact_under_concurrency(pg_url, pg_engine, make_service,
+                                                              catalogue):
+    """Given 失业登记 allows one ticket per person per day, when the same card is tapped on 4
+    kiosks at the same moment (3 times each), then exactly one ticket is issued and the 11 other
+    taps are refused; a number is never used up by a refusal."""
+    card = make_card()
+    tickets, refusals = attempt_concurrently(
+        pg_url, make_service, catalogue, 4, 3,
+        lambda s: s.issue_ticket("unemployment-registration", card=card))
+    assert [t.number for t in tickets] == ["A001"]
+    assert len(refusals) == 11 and all(isinstance(r, PersonalLimitReached) for r in refusals)
+    assert count_numbers(pg_url, "QZ01") == (1, 0, 0)
+
+
+@pytest.mark.postgres
+def test_postgresql_people_ahead_counts_tickets_issued_meanwhile(pg_url, pg_engine, make_service,
+                                                                 catalogue):
+    """Given nobody is called, when 4 kiosks issue 25 tickets each at once, then every ticket
+    says exactly everyone before it is ahead (A017 has 16 ahead), although the queue was read
+    before the number was taken."""
+    tickets, _ = attempt_concurrently(
+        pg_url, make_service, catalogue.without_limits(), 4, 25,
+        lambda s: s.issue_ticket("unemployment-registration"))
+    wrong = [(t.number, t.people_ahead) for t in tickets
+             if t.people_ahead != int(t.number[1:]) - 1]
+    assert len(tickets) == 100 and wrong == []
+
+
+@pytest.mark.postgres
+def test_postgresql_ticket_is_flushed_to_disk_before_it_is_returned(pg_url, pg_engine,
+                                                                    make_service, catalogue):
+    """Given a kiosk on PostgreSQL, when a ticket is issued, then its transaction commits without
+    waiting for the disk (so the prefix's lock is not held across the flush) and, after that
+    commit and before the ticket is returned, a transaction with an id of its own commits
+    synchronously — its flush covers our commit record."""
+    engine = make_engine(pg_url)
+    seen: list[str] = []
+    event.listen(engine, "before_cursor_execute",
+                 lambda _c, _cur, statement, params, *_a: seen.append(
+                     " ".join(statement.split()) + f" {sorted(map(str, (params or {}).values()))}"))
+    event.listen(engine, "commit", lambda _conn: seen.append("COMMIT"))
+    try:
+        service = make_service(engine, cat=catalogue.without_limits())
+        service.issue_ticket("unemployment-registration")
+    finally:
+        engine.dispose()
+    start = next(i for i, s in enumerate(seen) if "set_config(" in s)
+    assert "'synchronous_commit'" in seen[start] and "'off'" in seen[start]
+    commit = seen.index("COMMIT", start)
+    assert any(s.startswith("WITH seq AS") for s in seen[start:commit])  # number + ticket
+    assert seen[commit + 1:] == ["SELECT pg_current_xact_id() []"]
