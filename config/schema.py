@@ -12,6 +12,7 @@ These models must never read files or the environment: that is the loader's job.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -50,7 +51,13 @@ Text = Annotated[Str, Field(min_length=1)]
 Url = Annotated[Str, AfterValidator(_http_url)]
 Baud = Annotated[Int, AfterValidator(_standard_baud)]
 Seconds = Annotated[Float, Field(gt=0, le=600)]
-Code = Annotated[Str, Field(pattern=r"^[A-Za-z0-9_-]{1,16}$")]
+def _code(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,16}", value):
+        raise expected("1 to 16 letters, digits, - or _ (such as K01)")
+    return value
+
+
+Code = Annotated[Str, AfterValidator(_code)]
 Language = one_of("zh", "en")
 LogLevel = one_of("DEBUG", "INFO", "WARNING", "ERROR")
 Suffix = one_of("cr", "lf", "crlf", "none")

@@ -30,6 +30,7 @@ from pydantic_core import PydanticCustomError
 # loaded configuration with ``dataclasses.replace``, which re-validates.
 CONFIG = ConfigDict(extra="forbid", allow_inf_nan=False)
 _KIOSK_ERROR = "kiosk_expected"
+_UNSET = object()
 
 T = TypeVar("T")
 
@@ -43,6 +44,12 @@ Bool = Annotated[bool, Strict()]
 def model(cls: type[T]) -> type[T]:
     """Make ``cls`` a validated, frozen section of a file (unknown keys refused)."""
     return pydantic_dataclass(frozen=True, config=CONFIG)(cls)
+
+
+def keyword_model(cls: type[T]) -> type[T]:
+    """``model`` whose fields are keyword-only, so required keys may follow optional ones and
+    an "unknown key" error lists the keys in the order the file is written."""
+    return pydantic_dataclass(frozen=True, config=CONFIG, kw_only=True)(cls)
 
 
 def one_of(*values: object) -> Any:
@@ -100,13 +107,18 @@ class SettingsMapping(Mapping[str, object]):
         return isinstance(key, str) and key in self._present()
 
 
-def expected(text: str, *, field: str | None = None, found: object = None) -> PydanticCustomError:
-    """An error for a rule a type cannot express; ``field`` points a model-level rule at one key.
+def expected(text: str, *, field: str | None = None, found: object = _UNSET
+             ) -> PydanticCustomError:
+    """An error for a rule a type cannot express; ``field`` points a model-level rule at one
+    key (a path below the model: ``"items[3].category"``), ``found`` names the culprit when it
+    is not the whole value checked (one span of a list).
 
     Raise it from a validator: ``raise expected("fewer seconds than timeouts.idle_seconds")``."""
     ctx: dict[str, object] = {"expected": text}
     if field is not None:
-        ctx["field"], ctx["found"] = field, found
+        ctx["field"] = field
+    if found is not _UNSET:
+        ctx["found"] = found
     return PydanticCustomError(_KIOSK_ERROR, "expected {expected}", ctx)
 
 
@@ -138,9 +150,10 @@ def problem(exc: ValidationError, root: type, prefix: str = "") -> Problem:
     kind, ctx = error["type"], error.get("ctx") or {}
     if kind == _KIOSK_ERROR:
         if "field" in ctx:
-            path = _join(path, str(ctx["field"]))
-            return Problem(path, describe(ctx["found"]), str(ctx["expected"]))
-        return Problem(path, describe(error["input"]), str(ctx["expected"]))
+            field = str(ctx["field"])
+            path = f"{path}{field}" if field.startswith("[") else _join(path, field)
+        found = ctx["found"] if "found" in ctx else error["input"]
+        return Problem(path, describe(found), str(ctx["expected"]))
     if kind in ("extra_forbidden", "unexpected_keyword_argument"):
         unknown = "an unknown setting" if parent and issubclass(parent, SettingsMapping) else \
             "an unknown key"
@@ -233,7 +246,10 @@ def words(annotation: Any, info: FieldInfo | None = None) -> str:
 def _bounds(metadata: list[Any]) -> str:
     low = high = None
     low_open = high_open = False
-    for m in metadata:
+    flat: list[Any] = []
+    for m in metadata:  # Field(...) inside Annotated keeps its bounds in its own metadata
+        flat.extend(m.metadata if isinstance(m, FieldInfo) else [m])
+    for m in flat:
         if isinstance(m, annotated_types.Ge):
             low = m.ge
         elif isinstance(m, annotated_types.Gt):
