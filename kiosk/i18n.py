@@ -165,5 +165,5 @@ def day_msg(day: date) -> Msg:
 def when_msg(at: datetime, today: date) -> Msg:
     """"今天 13:30" / "today at 13:30", or the day and time when it is not today."""
     if at.date() == today:
-        return Msg("今天 {time}", time=f"{at:%H:%M}")
-    return Msg("{day}{time}", day=day_msg(at.date()), time=f"{at:%H:%M}")
+        return Msg("今天 {time}", time=at.strftime("%H:%M"))
+    return Msg("{day}{time}", day=day_msg(at.date()), time=at.strftime("%H:%M"))

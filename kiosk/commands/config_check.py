@@ -13,6 +13,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     csub = p.add_subparsers(dest="config_command", metavar="ACTION", required=True)
     check = csub.add_parser("check", help="validate defaults + site file, print a summary")
     check.set_defaults(func=_check)
+    from kiosk.commands import translations
+
+    translations.register(csub)
 
 
 def _check(args: argparse.Namespace) -> int:

@@ -93,14 +93,14 @@ class AppointmentOtherDay(QueueRefusal):
 class AppointmentTooEarly(QueueRefusal):
     def __init__(self, at: datetime, slot_start: datetime) -> None:
         super().__init__(Msg("您预约的时间是{start}，请在{at}以后签到取号",
-                         start=f"{slot_start:%H:%M}", at=f"{at:%H:%M}"))
+                         start=slot_start.strftime("%H:%M"), at=at.strftime("%H:%M")))
         self.at = at
 
 
 class AppointmentTooLate(QueueRefusal):
     def __init__(self, slot_end: datetime, closed_at: datetime) -> None:
         super().__init__(Msg("您的预约时段已于{end}结束（签到截至{closed}），请取普通号或重新预约",
-                         end=f"{slot_end:%H:%M}", closed=f"{closed_at:%H:%M}"))
+                         end=slot_end.strftime("%H:%M"), closed=closed_at.strftime("%H:%M")))
         self.slot_end, self.closed_at = slot_end, closed_at
 
 

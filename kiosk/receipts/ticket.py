@@ -58,7 +58,7 @@ def ticket_receipt(ticket: IssuedTicket, hall: HallConfig, lang: str = "zh") -> 
                   minutes=ticket.estimated_wait_minutes), bold=True)
     else:
         r.text(tr("前面没有人等候，请留意叫号", lang), bold=True)
-    r.text(tr("取号时间：{time}", lang, time=f"{ticket.issued_at:%Y-%m-%d %H:%M}"))
+    r.text(tr("取号时间：{time}", lang, time=ticket.issued_at.strftime("%Y-%m-%d %H:%M")))
     if ticket.masked_name:
         r.text(tr("姓名：{name}", lang, name=ticket.masked_name))
     if ticket.appointment_code:

@@ -143,3 +143,26 @@ def test_one_table_of_green_channel_labels():
     copies = [p for p in [*root.glob("screens/*.py"), *root.glob("kiosk/**/*.py")]
               if '"孕妇"' in p.read_text("utf-8") and p.name != "groups.py"]
     assert copies == []
+
+
+def test_translations_command_lists_what_en_po_lacks(tmp_path, monkeypatch, capsys):
+    """Given an en.po without most msgids, when `kiosk config translations --pot` runs, then it
+    exits 1 with one line per missing msgid (naming where it is used) and writes a template
+    holding every msgid; with the shipped en.po it exits 0."""
+    from babel.messages.pofile import read_po
+
+    from kiosk.cli import main
+    from kiosk.commands import translations
+
+    assert main(["config", "translations"]) == 0
+    assert capsys.readouterr().out.strip().endswith("0 problem(s)")
+    (tmp_path / "en.po").write_text('msgid "返回"\nmsgstr "Back"\n'
+                                    'msgid "{n} 秒"\nmsgstr "{m} s"\n', "utf-8")
+    monkeypatch.setattr(translations, "LOCALE_DIR", tmp_path)
+    pot = tmp_path / "kiosk.pot"
+    assert main(["config", "translations", "--pot", str(pot)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert "no English: '打印机缺纸' (used at drivers/printer/base.py:24)" in out
+    assert "placeholders differ: '{n} 秒' -> '{m} s'" in out
+    template = {m.id for m in read_po(pot.open("rb")) if m.id}
+    assert {"打印机缺纸", "返回首页", "孕妇"} <= template
