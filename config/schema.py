@@ -252,9 +252,29 @@ class PrinterDevice(DeviceConfig):
         return self
 
 
+# What each lock-board protocol can address (drivers/locker/protocol_*.py say why).
+LOCKER_LIMITS: dict[str, tuple[int, int]] = {"8a": (255, 24), "kerong": (15, 16)}  # board, doors
+
+
 @model
 class LockerDevice(DeviceConfig):
     settings: LockerSettings = Field(default_factory=LockerSettings)
+
+    @model_validator(mode="after")
+    def _board_can_address_it(self) -> LockerDevice:
+        if self.driver not in LOCKER_LIMITS:
+            return self
+        max_board, max_doors = LOCKER_LIMITS[self.driver]
+        s = self.settings
+        if self.driver == "kerong" and s.addressing == "lock_only":
+            max_board = 255
+        if s.board > max_board:
+            raise expected(f"a board address from 0 to {max_board} for driver {self.driver}",
+                           field="settings.board", found=s.board)
+        if s.doors is not None and s.doors > max_doors:
+            raise expected(f"at most {max_doors} doors on one {self.driver} board",
+                           field="settings.doors", found=s.doors)
+        return self
 
 
 @model
