@@ -18,7 +18,11 @@ class QueueRefusal(Exception):
     """The base of every refusal. ``msg`` is the message; ``message(lang)`` renders it;
     ``message_zh`` / ``message_en`` are the two renderings (``str()`` is the English one)."""
 
-    def __init__(self, msg: Msg) -> None:
+    def __init__(self, msg: Msg | str, message_en: str | None = None) -> None:
+        if isinstance(msg, str):
+            # Deprecated form (message_zh, message_en) for callers that already rendered both
+            # texts; prefer a subclass, or pass catalogue names as ``Names``.
+            msg = Msg("{text}", text=Names(msg, message_en or ""))
         self.msg = msg
         super().__init__(msg.render("en"))
 

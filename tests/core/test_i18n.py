@@ -166,3 +166,13 @@ def test_translations_command_lists_what_en_po_lacks(tmp_path, monkeypatch, caps
     assert "placeholders differ: '{n} 秒' -> '{m} s'" in out
     template = {m.id for m in read_po(pot.open("rb")) if m.id}
     assert {"打印机缺纸", "返回首页", "孕妇"} <= template
+
+
+def test_a_refusal_built_from_two_rendered_texts_still_works():
+    """Given the older (message_zh, message_en) form a caller may still use, then each
+    language shows its own text."""
+    from kiosk.queue.errors import QueueRefusal
+
+    refusal = QueueRefusal("现在不办理", "Closed now")
+    assert (refusal.message("zh"), refusal.message("en"), str(refusal)) == (
+        "现在不办理", "Closed now", "Closed now")
