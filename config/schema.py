@@ -208,6 +208,13 @@ class LockerSettings(SettingsMapping):
     addressing: Addressing = "board_high_nibble"
 
 
+# The settings model of each kind of device (the factory validates hand-built configs with it).
+SETTINGS_MODELS: dict[str, type[SettingsMapping]] = {
+    "idcard": IdcardSettings, "scanner": ScannerSettings, "camera": CameraSettings,
+    "printer": PrinterSettings, "locker": LockerSettings,
+}
+
+
 @model
 class DeviceConfig:
     """One device. ``driver = "simulated"`` selects the simulator; otherwise the real driver

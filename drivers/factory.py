@@ -12,9 +12,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from config import schema
-from config.schema import Config, DeviceConfig
-from config.validation import SettingsMapping, problem, validate
+from config.schema import SETTINGS_MODELS, Config, DeviceConfig
+from config.validation import problem, validate
 from drivers.base import Device, DeviceError
 
 
@@ -22,18 +21,11 @@ class UnknownDriver(DeviceError):
     message_zh = "设备驱动配置错误"
 
 
-_SETTINGS: dict[str, type[SettingsMapping]] = {
-    "idcard": schema.IdcardSettings, "scanner": schema.ScannerSettings,
-    "camera": schema.CameraSettings, "printer": schema.PrinterSettings,
-    "locker": schema.LockerSettings,
-}
-
-
 def settings_of(kind: str, cfg: DeviceConfig) -> Mapping[str, object]:
     """The device's settings with every default filled in (from ``config.schema``, the only
     copy). A loaded configuration already holds them; a ``DeviceConfig`` built by hand with a
     plain dict is validated here the same way."""
-    model = _SETTINGS.get(kind)
+    model = SETTINGS_MODELS.get(kind)
     if model is None or isinstance(cfg.settings, model):
         return cfg.settings
     try:

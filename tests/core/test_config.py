@@ -290,3 +290,19 @@ def test_config_check_prints_the_sync_section(tmp_path, capsys):
     assert "s3cret-token" not in out
     assert main(["config", "check"]) == 0
     assert "sync     standalone" in capsys.readouterr().out
+
+
+def test_a_hand_built_device_config_is_validated_by_the_same_settings_model(tmp_path):
+    """Given a DeviceConfig built in code with a plain settings dict, when the factory builds
+    the device, then defaults come from the schema and a wrong value is one clear line."""
+    from config.schema import DeviceConfig
+    from drivers.factory import UnknownDriver, build_device, settings_of
+
+    locker = DeviceConfig(driver="simulated", settings={"doors": 12})
+    assert dict(settings_of("locker", locker))["retries"] == 3
+    assert build_device("locker", locker, simulate=False, data_dir=tmp_path).doors == 12
+    wrong = DeviceConfig(driver="simulated", settings={"doors": "twelve"})
+    with pytest.raises(UnknownDriver) as info:
+        build_device("locker", wrong, simulate=False, data_dir=tmp_path)
+    assert str(info.value) == ("devices.locker.settings.doors: found 'twelve' (string), "
+                               "expected an integer from 1 to 128")
