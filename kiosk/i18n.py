@@ -20,9 +20,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from babel.messages.catalog import Catalog
-from babel.messages.pofile import PoFileError, read_po
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,9 @@ class Names:
 
 def read_catalog(path: Path, lang: str) -> Catalog:
     """The Babel catalogue of ``path``; a malformed file is a PoError naming it."""
+    # Babel is imported on first use: a Chinese-only start never pays for it.
+    from babel.messages.pofile import PoFileError, read_po
+
     try:
         with path.open("rb") as fh:
             return read_po(fh, locale=lang, domain=path.stem, abort_invalid=True)
