@@ -27,8 +27,9 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
 # Pydantic dataclasses rather than BaseModel: callers (benchmarks, tests) derive variants of a
-# loaded configuration with ``dataclasses.replace``, which re-validates.
-CONFIG = ConfigDict(extra="forbid", allow_inf_nan=False)
+# loaded configuration with ``dataclasses.replace``, which re-validates. Schemas are built on
+# first use (defer_build): at start only the whole Config's is, not one per nested class.
+CONFIG = ConfigDict(extra="forbid", allow_inf_nan=False, defer_build=True)
 _KIOSK_ERROR = "kiosk_expected"
 _UNSET = object()
 
