@@ -1,8 +1,8 @@
 """The hall's service catalogue: categories, windows, service items and their opening hours.
 
 Loaded from TOML (``config/catalogue.toml`` unless the site names its own) and validated as a whole
-by pydantic models (``config.validation``, the mechanism the configuration uses); a mistake names
-the file, the key, what was found and what was expected (``ConfigError``). It also
+by the pydantic models of ``kiosk.catalogue_file`` (the mechanism the configuration uses); a
+mistake names the file, the key, what was found and what was expected (``ConfigError``). It also
 answers "which items start with the letter S" from pinyin initials, so a citizen can find an item
 by tapping letters and never has to type Chinese. Pure data: never touches the database.
 """
@@ -10,32 +10,19 @@ by tapping letters and never has to type Chinese. Pure data: never touches the d
 from __future__ import annotations
 
 import dataclasses
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated
 
-from pydantic import AfterValidator, Field, ValidationError, model_validator
+from pydantic import ValidationError
 
 from config.loader import read_toml
-from config.validation import (
-    Bool,
-    Float,
-    Int,
-    Str,
-    expected,
-    keyword_model,
-    one_of,
-    problem,
-    validate,
-)
+from config.validation import problem, validate
+from kiosk.catalogue_file import SPAN, WEEKDAYS, CatalogueFile, ScheduleFile
 from kiosk.config import CONFIG_DIR, ConfigError
 
 DEFAULT_CATALOGUE = CONFIG_DIR / "catalogue.toml"
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_SPAN = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]|24):([0-5]\d)$")
 ALWAYS_OPEN = "always"
 
 
@@ -196,153 +183,14 @@ def initials_of(name: str) -> str:
                    and ch.isalpha())
 
 
-# ---- loading and validation: the file's shape as models (config.validation), then data ----
+# ---- loading: the file is validated by kiosk.catalogue_file, then turned into data ----
 
-def _spans(texts: list[str]) -> list[str]:
-    for text in texts:
-        m = _SPAN.match(text)
-        if not m or (m[1], m[2]) >= (m[3], m[4]) or (m[3] == "24" and m[4] != "00"):
-            raise expected('spans like "09:00-12:00" (opening before closing)', found=text)
-    return texts
-
-
-Spans = Annotated[list[Str], AfterValidator(_spans)]
-Text = Annotated[Str, Field(min_length=1)]
-Count = Annotated[Int, Field(ge=0, le=100_000)]
-Days = Annotated[Int, Field(ge=0, le=3650)]
-
-
-def _prefix(value: str) -> str:
-    if not re.fullmatch(r"[A-Z]{1,2}", value):
-        raise expected('one or two capital letters such as "A"')
-    return value
-
-
-@keyword_model
-class _AppointmentsFile:
-    check_in_early_minutes: Annotated[Int, Field(ge=0, le=1440)] = 30
-    check_in_late_minutes: Annotated[Int, Field(ge=0, le=1440)] = 15
-
-
-@keyword_model
-class _ScheduleFile:
-    mon: Spans = Field(default_factory=list)
-    tue: Spans = Field(default_factory=list)
-    wed: Spans = Field(default_factory=list)
-    thu: Spans = Field(default_factory=list)
-    fri: Spans = Field(default_factory=list)
-    sat: Spans = Field(default_factory=list)
-    sun: Spans = Field(default_factory=list)
-
-
-@keyword_model
-class _CategoryFile:
-    code: Text
-    name: Text
-    name_en: Text
-    prefix: Annotated[Str, AfterValidator(_prefix)]
-    per_person_daily_limit: Annotated[Int, Field(ge=0, le=1000)] = 0
-
-
-@keyword_model
-class _WindowFile:
-    id: Text
-    name: Text
-    name_en: Text
-    category: Text
-    kind: Text = "comprehensive"
-
-
-@keyword_model
-class _MaterialFile:
-    name: Text
-    name_en: Str = ""
-    required: Bool = True
-    copies: Annotated[Int, Field(ge=1, le=100)] = 1
-
-
-@keyword_model
-class _ItemFile:
-    id: Text
-    name: Text
-    name_en: Text
-    category: Text
-    department: Str = ""
-    kind: one_of("instant", "committed")  # type: ignore[valid-type]
-    promised_days: Days = 0
-    legal_days: Days = 0
-    fee: Annotated[Float, Field(ge=0, le=1_000_000)] = 0.0
-    conditions: list[Str] = Field(default_factory=list)
-    materials: list[_MaterialFile] = Field(default_factory=list)
-    windows: list[Str] = Field(default_factory=list)
-    schedule: Text
-    daily_capacity: Count = 0
-    per_person_daily_limit: Annotated[Int, Field(ge=0, le=1000)] = 0
-    average_minutes: Annotated[Float, Field(gt=0, le=480)]
-    cross_region: Bool = False
-    bundle: list[Str] = Field(default_factory=list)
-
-
-@keyword_model
-class _CatalogueFile:
-    appointments: _AppointmentsFile = Field(default_factory=_AppointmentsFile)
-    schedules: dict[Str, _ScheduleFile]
-    categories: list[_CategoryFile]
-    windows: list[_WindowFile]
-    items: list[_ItemFile]
-
-    @model_validator(mode="after")
-    def _references(self) -> _CatalogueFile:
-        """What one entry cannot know alone: codes used once, references that resolve."""
-        codes: set[str] = set()
-        prefixes: set[str] = set()
-        for n, cat in enumerate(self.categories):
-            if cat.code in codes or cat.prefix in prefixes:
-                raise expected("a code and prefix used by no other category",
-                               field=f"categories[{n}].code", found=cat.code)
-            codes.add(cat.code)
-            prefixes.add(cat.prefix)
-        category_list = "one of " + ", ".join(c.code for c in self.categories)
-        window_category: dict[str, str] = {}
-        for n, win in enumerate(self.windows):
-            if win.category not in codes:
-                raise expected(category_list, field=f"windows[{n}].category", found=win.category)
-            if win.id in window_category:
-                raise expected("a window id used only once", field=f"windows[{n}].id",
-                               found=win.id)
-            window_category[win.id] = win.category
-        ids: set[str] = set()
-        for n, item in enumerate(self.items):
-            where = f"items[{n}]"
-            if item.category not in codes:
-                raise expected(category_list, field=f"{where}.category", found=item.category)
-            if item.kind == "committed" and item.promised_days < 1:
-                raise expected("at least 1 working day for a committed item",
-                               field=f"{where}.promised_days", found=item.promised_days)
-            for w in item.windows:
-                if window_category.get(w) != item.category:
-                    raise expected(f"windows of category {item.category}",
-                                   field=f"{where}.windows", found=w)
-            if item.schedule not in self.schedules:
-                raise expected("one of " + ", ".join(self.schedules),
-                               field=f"{where}.schedule", found=item.schedule)
-            if item.id in ids:
-                raise expected("an id used only once", field=f"{where}.id", found=item.id)
-            ids.add(item.id)
-        for n, item in enumerate(self.items):
-            for member in item.bundle:
-                if member not in ids:
-                    raise expected("ids of items in this catalogue", field=f"items[{n}].bundle",
-                                   found=member)
-        return self
-
-
-def _schedule(name: str, data: _ScheduleFile) -> Schedule:
+def _schedule(name: str, data: ScheduleFile) -> Schedule:
     days: list[tuple[tuple[time, time], ...]] = []
     for day in WEEKDAYS:
         spans = []
         for text in getattr(data, day):
-            m = _SPAN.match(text)
+            m = SPAN.match(text)
             assert m is not None  # checked by _spans
             # "24:00" closes at the end of the day (24-hour self-service areas)
             close = time.max if m[3] == "24" else time(int(m[3]), int(m[4]))
@@ -356,9 +204,9 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
     file = Path(path) if path else DEFAULT_CATALOGUE
     raw = read_toml(file, "a readable TOML catalogue")
     try:
-        data = validate(_CatalogueFile, raw)
+        data = validate(CatalogueFile, raw)
     except ValidationError as exc:
-        p = problem(exc, _CatalogueFile)
+        p = problem(exc, CatalogueFile)
         raise ConfigError(file, p.key, p.found, p.expected) from None
     rules = AppointmentRules(data.appointments.check_in_early_minutes,
                              data.appointments.check_in_late_minutes)
