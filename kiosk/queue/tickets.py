@@ -9,7 +9,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
-from kiosk.queue.groups import group_label
+from kiosk.queue.groups import GROUP_LABELS, group_label
+
+# The one label table (Chinese msgids), under the name the hall console imports.
+PRIORITY_REASONS_ZH = GROUP_LABELS
 
 
 @dataclass(frozen=True)
