@@ -5,21 +5,23 @@ commands read the same validated site file as the app without importing the core
 
 A kiosk that starts half-configured fails in front of a citizen hours later; one that refuses to
 start with "site.toml: devices.printer.baud: found 'fast' (string), expected an integer" is fixed
-by the technician in a minute. So every key is checked here, against ``config.schema``.
+by the technician in a minute. So every key is checked here, against the models of
+``config.schema`` (one validation mechanism: ``config.validation``). Never logs a value: the
+error line is the only place a found value appears.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import tomllib
-import types
-import typing
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from config import schema
 from config.schema import Config
+from config.validation import describe, problem, validate
 
 CONFIG_DIR = Path(schema.__file__).resolve().parent
 DEFAULTS_FILE = CONFIG_DIR / "defaults.toml"
@@ -35,24 +37,23 @@ class ConfigError(Exception):
         super().__init__(f"{where}: found {found}, expected {expected}")
 
 
-_TYPE_WORDS = {str: "a string", int: "an integer", float: "a number", bool: "true or false"}
-
-
 def _describe(value: object) -> str:
-    kind = {str: "string", bool: "boolean", int: "integer", float: "number", list: "list",
-            dict: "table"}.get(type(value), type(value).__name__)
-    shown = repr(value) if not isinstance(value, dict) else "{…}"
-    if len(shown) > 60:
-        shown = shown[:57] + "…"
-    return f"{shown} ({kind})"
+    return describe(value)
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def read_toml(path: Path, what: str = "a readable TOML file") -> dict[str, Any]:
+    """The parsed file, or a ConfigError naming it (missing, unreadable, bad syntax)."""
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)
     except FileNotFoundError:
-        raise ConfigError(path, "", "no such file", "a readable TOML file") from None
+        raise ConfigError(path, "", "no such file", what) from None
+    except IsADirectoryError:
+        raise ConfigError(path, "", "a directory", what) from None
+    except PermissionError:
+        raise ConfigError(path, "", "no permission to read it", what) from None
+    except UnicodeDecodeError:
+        raise ConfigError(path, "", "bytes that are not UTF-8", "a UTF-8 TOML file") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(path, "", f"invalid TOML ({exc})", "valid TOML syntax") from None
 
@@ -75,119 +76,46 @@ def _merge(base: dict[str, Any], over: dict[str, Any], origin: dict[str, Path], 
     return out
 
 
-def _coerce(value: object, typ: Any, key: str, origin: dict[str, Path]) -> object:
-    file = _origin_of(key, origin)
-    if dataclasses.is_dataclass(typ):
-        if not isinstance(value, dict):
-            raise ConfigError(file, key, _describe(value), "a table")
-        return _build(typ, value, key, origin)
-    if typ is float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ConfigError(file, key, _describe(value), "a number")
-        return float(value)
-    if typ in (str, int, bool):
-        if type(value) is not typ:
-            raise ConfigError(file, key, _describe(value), _TYPE_WORDS[typ])
-        choices = schema.CHOICES.get(key)
-        if choices and value not in choices:
-            raise ConfigError(file, key, _describe(value), "one of " + ", ".join(choices))
-        return value
-    origin_type = typing.get_origin(typ)
-    if origin_type is list:
-        (item,) = typing.get_args(typ)
-        if not isinstance(value, list) or not all(type(v) is item for v in value):
-            plural = _TYPE_WORDS[item].split(" ", 1)[1] + "s"
-            raise ConfigError(file, key, _describe(value), f"a list of {plural}")
-        return list(value)
-    if origin_type is dict:
-        if not isinstance(value, dict):
-            raise ConfigError(file, key, _describe(value), "a table")
-        return dict(value)
-    raise TypeError(f"schema type {typ!r} at {key} is not supported")  # a bug in schema.py
-
-
 def _origin_of(key: str, origin: dict[str, Path]) -> Path:
     while key:
         if key in origin:
             return origin[key]
-        key = key.rpartition(".")[0]
+        cut = max(key.rfind("."), key.rfind("["))
+        key = key[:cut] if cut > 0 else ""
     return DEFAULTS_FILE
-
-
-def _build(cls: type, data: dict[str, Any], prefix: str, origin: dict[str, Path]) -> Any:
-    hints = typing.get_type_hints(cls, vars(schema))
-    fields = {f.name: f for f in dataclasses.fields(cls)}
-    for key in data:
-        if key not in fields:
-            path = f"{prefix}.{key}" if prefix else key
-            raise ConfigError(_origin_of(path, origin), path, "an unknown key",
-                              "one of " + ", ".join(fields))
-    kwargs: dict[str, object] = {}
-    for name, fld in fields.items():
-        path = f"{prefix}.{name}" if prefix else name
-        if name not in data:
-            no_default = (fld.default is dataclasses.MISSING
-                          and fld.default_factory is dataclasses.MISSING)
-            if no_default:
-                raise ConfigError(_origin_of(prefix, origin), path, "nothing",
-                                  f"this key to be set ({_TYPE_WORDS.get(hints[name], 'a table')})")
-            continue
-        typ = hints[name]
-        if isinstance(typ, types.UnionType):
-            typ = next(t for t in typing.get_args(typ) if t is not type(None))
-        kwargs[name] = _coerce(data[name], typ, path, origin)
-    return cls(**kwargs)
 
 
 def load_config(site_file: str | Path | None = None) -> Config:
     """Defaults, then the site file (argument, else ``$KIOSK_CONFIG``), validated as a whole."""
     origin: dict[str, Path] = {}
-    merged = _merge({}, _read_toml(DEFAULTS_FILE), origin, DEFAULTS_FILE)
+    merged = _merge({}, read_toml(DEFAULTS_FILE), origin, DEFAULTS_FILE)
     site = site_file or os.environ.get(ENV_VAR) or None
     if site:
         site_path = Path(site)
-        merged = _merge(merged, _read_toml(site_path), origin, site_path)
-    config: Config = _build(Config, merged, "", origin)
-    _check_values(config, origin)
-    return config
-
-
-def _check_values(config: Config, origin: dict[str, Path]) -> None:
-    """Rules a type cannot express."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
+        merged = _merge(merged, read_toml(site_path), origin, site_path)
     try:
-        ZoneInfo(config.hall.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        key = "hall.timezone"
-        raise ConfigError(_origin_of(key, origin), key, _describe(config.hall.timezone),
-                          "an IANA time zone such as Asia/Shanghai") from None
-    t = config.timeouts
-    for key, value, low in (("timeouts.idle_seconds", t.idle_seconds, 10),
-                            ("timeouts.idle_warning_seconds", t.idle_warning_seconds, 1),
-                            ("timeouts.error_page_seconds", t.error_page_seconds, 1)):
-        if value < low:
-            raise ConfigError(_origin_of(key, origin), key, _describe(value),
-                              f"at least {low}")
-    if t.idle_warning_seconds >= t.idle_seconds:
-        key = "timeouts.idle_warning_seconds"
-        raise ConfigError(_origin_of(key, origin), key, _describe(t.idle_warning_seconds),
-                          "fewer seconds than timeouts.idle_seconds")
-    if t.elder_factor < 1.0:
-        key = "timeouts.elder_factor"
-        raise ConfigError(_origin_of(key, origin), key, _describe(t.elder_factor),
-                          "a number of at least 1.0")
-    for kind in ("idcard", "scanner", "camera", "printer", "locker"):
-        dev = getattr(config.devices, kind)
-        _check_settings(kind, dev.settings, origin)
-        if dev.baud not in (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400):
-            key = f"devices.{kind}.baud"
-            raise ConfigError(_origin_of(key, origin), key, _describe(dev.baud),
-                              "a standard baud rate such as 9600 or 115200")
-        if dev.timeout <= 0:
-            key = f"devices.{kind}.timeout"
-            raise ConfigError(_origin_of(key, origin), key, _describe(dev.timeout),
-                              "a positive number of seconds")
+        return validate(Config, merged)
+    except ValidationError as exc:
+        p = problem(exc, Config)
+        raise ConfigError(_origin_of(p.key, origin), p.key, p.found, p.expected) from None
+
+
+def sync_token(config: Config) -> str:
+    """This kiosk's token for the hall server: the file named by ``sync.token_file`` when set
+    (it wins), else ``sync.token``. An unreadable or empty file is a ConfigError naming it."""
+    sync = config.sync
+    if not sync.token_file:
+        return sync.token
+    path = Path(sync.token_file)
+    try:
+        token = path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ConfigError(path, "sync.token_file", f"a file that cannot be read ({exc.strerror})",
+                          "a readable file holding this kiosk's token") from None
+    if not token:
+        raise ConfigError(path, "sync.token_file", "an empty file",
+                          "a file holding this kiosk's token")
+    return token
 
 
 def data_dir(config: Config) -> Path:
@@ -200,22 +128,3 @@ def database_url(config: Config) -> str:
     if config.kiosk.database:
         return config.kiosk.database
     return f"sqlite:///{(data_dir(config) / 'kiosk.sqlite3').resolve()}"
-
-
-def _check_settings(kind: str, settings: dict[str, object], origin: dict[str, Path]) -> None:
-    allowed = schema.SETTINGS[kind]
-    for name, value in settings.items():
-        key = f"devices.{kind}.settings.{name}"
-        if name not in allowed:
-            raise ConfigError(_origin_of(key, origin), key, "an unknown setting",
-                              "one of " + ", ".join(allowed))
-        want = allowed[name]
-        types_ = want if isinstance(want, tuple) else (want,)
-        ok = any(type(value) is t or (t is float and type(value) is int) for t in types_)
-        if not ok:
-            words = " or ".join(_TYPE_WORDS[t] for t in types_)
-            raise ConfigError(_origin_of(key, origin), key, _describe(value), words)
-        choices = schema.SETTING_CHOICES.get(f"{kind}.{name}")
-        if choices and value not in choices:
-            raise ConfigError(_origin_of(key, origin), key, _describe(value),
-                              "one of " + ", ".join(str(c) for c in choices))

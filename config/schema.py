@@ -1,112 +1,313 @@
-"""The shape of the kiosk's configuration, as typed dataclasses.
+"""The shape of the kiosk's configuration, as pydantic models: types, ranges and defaults.
 
-``kiosk.config`` reads ``config/defaults.toml`` and the site file, checks every key against these
-classes and refuses to start on the first mismatch, naming the file, the key, what it found and
-what it expected. Add a setting here and in ``defaults.toml``; nothing else reads raw TOML.
+``config.loader`` reads ``config/defaults.toml`` and the site file, validates the merged result
+against ``Config`` and refuses to start on the first mismatch, naming the file, the key, what it
+found and what it expected (worded by ``config.validation`` from the bounds written here). Every
+default lives either in ``defaults.toml`` (what a technician should see and override) or here
+(the settings a site rarely touches) — never in the code that uses the value. Add a setting here
+(and in ``defaults.toml`` if it is one a site sets); nothing else reads raw TOML.
+
+These models must never read files or the environment: that is the loader's job.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from typing import Annotated
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, Field, field_validator, model_validator
+
+from config.validation import Bool, Float, Int, SettingsMapping, Str, expected, model, one_of
+
+STANDARD_BAUDS = (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400)
 
 
-@dataclass(frozen=True)
+def _standard_baud(value: int) -> int:
+    if value not in STANDARD_BAUDS:
+        raise expected("a standard baud rate such as 9600 or 115200")
+    return value
+
+
+def _http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise expected("an http:// or https:// address")
+    try:
+        port = parts.port  # raises ValueError outside 0..65535
+    except ValueError:
+        port = 0
+    if port is not None and not 1 <= port <= 65535:
+        raise expected("an address whose port is from 1 to 65535")
+    return value
+
+
+def _optional_http_url(value: str) -> str:
+    return _http_url(value) if value else value
+
+
+Text = Annotated[Str, Field(min_length=1)]
+Url = Annotated[Str, AfterValidator(_http_url)]
+Baud = Annotated[Int, AfterValidator(_standard_baud)]
+Seconds = Annotated[Float, Field(gt=0, le=600)]
+def _code(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,16}", value):
+        raise expected("1 to 16 letters, digits, - or _ (such as K01)")
+    return value
+
+
+Code = Annotated[Str, AfterValidator(_code)]
+Language = one_of("zh", "en")
+LogLevel = one_of("DEBUG", "INFO", "WARNING", "ERROR")
+Suffix = one_of("cr", "lf", "crlf", "none")
+Encoding = one_of("gb18030", "gbk")
+PaperWidth = one_of(80, 58)
+CutMode = one_of("partial", "full")
+OpenBit = one_of(0, 1)
+Addressing = one_of("board_high_nibble", "lock_only")
+
+# The drivers each kind of device accepts ("simulated" is always the simulator).
+DRIVERS: dict[str, tuple[str, ...]] = {
+    "idcard": ("simulated", "sam"),
+    "scanner": ("simulated", "serial", "wedge", "camera"),
+    "camera": ("simulated", "opencv"),
+    "printer": ("simulated", "usb", "serial", "network", "file"),
+    "locker": ("simulated", "8a", "kerong"),
+}
+DEVICE_KINDS = tuple(DRIVERS)
+
+
+@model
 class HallConfig:
-    name: str
-    name_en: str
-    code: str
-    timezone: str = "Asia/Shanghai"
-    rating_url: str = "https://hall.example.gov.cn/rate"
-    queue_url: str = "https://hall.example.gov.cn/queue"
-    progress_url: str = "https://hall.example.gov.cn/case"
+    name: Text
+    name_en: Text
+    code: Code
+    timezone: Str = "Asia/Shanghai"
+    rating_url: Url = "https://hall.example.gov.cn/rate"
+    queue_url: Url = "https://hall.example.gov.cn/queue"
+    progress_url: Url = "https://hall.example.gov.cn/case"
     # The key for hashing ID numbers (per-person limits). Empty: <data_dir>/hall_secret, made on
     # first use. Every kiosk of a hall sharing one database must use the same secret.
-    secret_file: str = ""
+    secret_file: Str = ""
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise expected("an IANA time zone such as Asia/Shanghai") from None
+        return value
 
 
-@dataclass(frozen=True)
+@model
 class KioskConfig:
-    id: str
-    language: str = "zh"  # zh | en
-    data_dir: str = "var"  # relative paths are relative to the working directory
-    database: str = ""  # empty: SQLite file in data_dir; or a SQLAlchemy URL (postgresql://…)
-    catalogue: str = ""  # empty: the shipped config/catalogue.toml
-    portrait: bool = True
-    log_level: str = "INFO"
+    id: Code
+    language: Language = "zh"
+    data_dir: Text = "var"  # relative paths are relative to the working directory
+    database: Str = ""  # empty: SQLite file in data_dir; or a SQLAlchemy URL (postgresql://…)
+    catalogue: Str = ""  # empty: the shipped config/catalogue.toml
+    portrait: Bool = True
+    log_level: LogLevel = "INFO"
 
 
-@dataclass(frozen=True)
+@model
 class TimeoutsConfig:
-    idle_seconds: int = 60
-    idle_warning_seconds: int = 10
-    elder_factor: float = 2.0
-    error_page_seconds: int = 15
+    idle_seconds: Annotated[Int, Field(ge=10, le=3600)] = 60
+    idle_warning_seconds: Annotated[Int, Field(ge=1, le=600)] = 10
+    elder_factor: Annotated[Float, Field(ge=1.0, le=5.0)] = 2.0
+    error_page_seconds: Annotated[Int, Field(ge=1, le=600)] = 15
+
+    @model_validator(mode="after")
+    def _warning_inside_idle(self) -> TimeoutsConfig:
+        if self.idle_warning_seconds >= self.idle_seconds:
+            raise expected("fewer seconds than timeouts.idle_seconds",
+                           field="idle_warning_seconds", found=self.idle_warning_seconds)
+        return self
 
 
-@dataclass(frozen=True)
+@model
 class GreenChannelConfig:
-    min_age: int = 70
-    groups: list[str] = field(default_factory=lambda: ["pregnant", "military", "disabled"])
+    min_age: Annotated[Int, Field(ge=50, le=120)] = 70
+    groups: list[Text] = Field(default_factory=lambda: ["pregnant", "military", "disabled"])
 
 
-@dataclass(frozen=True)
+@model
+class SyncConfig:
+    """The hall server this kiosk reports to; ``url = ""`` means standalone."""
+
+    url: Annotated[Str, AfterValidator(_optional_http_url)] = ""
+    token: Str = ""  # this kiosk's token (kiosk hall kiosk add K03 prints it)
+    token_file: Str = ""  # or a file holding the token (wins over token when set)
+    interval_seconds: Annotated[Float, Field(ge=0.1, le=3600)] = 2.0
+    request_timeout_seconds: Annotated[Float, Field(ge=0.1, le=600)] = 10.0
+    max_backoff_seconds: Annotated[Float, Field(ge=1, le=86400)] = 300.0
+    image_retention_days: Annotated[Float, Field(ge=0, le=3650)] = 0.0
+    heartbeat_seconds: Annotated[Float, Field(ge=5, le=3600)] = 60.0
+
+    @model_validator(mode="after")
+    def _token_when_reporting(self) -> SyncConfig:
+        if self.url and not (self.token or self.token_file):
+            raise expected("token or token_file set when sync.url is set", field="token",
+                           found=self.token)
+        return self
+
+    @property
+    def standalone(self) -> bool:
+        return not self.url
+
+
+# ---- device settings: one model per kind; defaults here are the only copy ----
+
+@model
+class IdcardSettings(SettingsMapping):
+    photo_decoder: Str | None = None  # path of the vendor's WLT photo library
+    poll_interval: Annotated[Float, Field(gt=0, le=10)] = 0.1
+
+
+@model
+class ScannerSettings(SettingsMapping):
+    suffix: Suffix = "cr"
+    gap_ms: Annotated[Int, Field(ge=1, le=1000)] = 50
+    max_key_gap_ms: Annotated[Int, Field(ge=1, le=1000)] = 30
+    min_length: Annotated[Int, Field(ge=1, le=256)] = 4
+
+
+@model
+class CameraSettings(SettingsMapping):
+    index: Annotated[Int, Field(ge=0, le=63)] | Text = 0  # a device number, path or URL
+    width: Annotated[Int, Field(ge=160, le=7680)] = 1280
+    height: Annotated[Int, Field(ge=120, le=4320)] = 720
+
+
+@model
+class PrinterProfileSettings(SettingsMapping):
+    """What the receipt printer can do; ``drivers.printer.profile.PrinterProfile`` is this."""
+
+    encoding: Encoding = "gb18030"
+    chinese_mode: Bool = True  # wrap CJK runs in FS & ... FS . (printers that boot in ASCII mode)
+    paper_width_mm: PaperWidth = 80
+    qr_module_size: Annotated[Int, Field(ge=1, le=16)] = 6  # dots per QR module by default
+    cut: CutMode = "partial"
+    cut_feed_lines: Annotated[Int, Field(ge=0, le=255)] = 4  # lines from head to cutter blade
+
+
+@model
+class PrinterSettings(PrinterProfileSettings):
+    out_dir: Str | None = None  # simulator: where printouts go (default <data_dir>/printouts)
+    print_seconds: Annotated[Float, Field(ge=0, le=60)] = 0.0  # simulator: time per ticket
+
+
+@model
+class LockerSettings(SettingsMapping):
+    board: Annotated[Int, Field(ge=0, le=255)] = 1
+    doors: Annotated[Int, Field(ge=1, le=128)] | None = None  # None: the protocol's default
+    open_bit: OpenBit = 1
+    retries: Annotated[Int, Field(ge=0, le=10)] = 3
+    addressing: Addressing = "board_high_nibble"
+
+
+# The settings model of each kind of device (the factory validates hand-built configs with it).
+SETTINGS_MODELS: dict[str, type[SettingsMapping]] = {
+    "idcard": IdcardSettings, "scanner": ScannerSettings, "camera": CameraSettings,
+    "printer": PrinterSettings, "locker": LockerSettings,
+}
+
+
+@model
 class DeviceConfig:
     """One device. ``driver = "simulated"`` selects the simulator; otherwise the real driver
     named here talks to ``port`` (a device path, a pseudo-terminal or a pyserial URL)."""
 
-    driver: str = "simulated"
-    port: str = ""
-    baud: int = 9600
-    timeout: float = 1.0
-    enabled: bool = True
-    settings: dict[str, object] = field(default_factory=dict)
+    driver: Str = "simulated"
+    port: Str = ""
+    baud: Baud = 9600
+    timeout: Seconds = 1.0
+    enabled: Bool = True
+    # a plain table here; each kind below narrows it to its own settings model
+    settings: dict[Str, object] = Field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@model
+class IdcardDevice(DeviceConfig):
+    settings: IdcardSettings = Field(default_factory=IdcardSettings)
+
+
+@model
+class ScannerDevice(DeviceConfig):
+    settings: ScannerSettings = Field(default_factory=ScannerSettings)
+
+
+@model
+class CameraDevice(DeviceConfig):
+    settings: CameraSettings = Field(default_factory=CameraSettings)
+
+
+@model
+class PrinterDevice(DeviceConfig):
+    settings: PrinterSettings = Field(default_factory=PrinterSettings)
+
+    @model_validator(mode="after")
+    def _network_port(self) -> PrinterDevice:
+        if self.driver == "network":
+            host, _, port = self.port.rpartition(":")
+            ok = bool(host) and port.isdigit() and 1 <= int(port) <= 65535
+            if not ok and not (self.port and ":" not in self.port):
+                raise expected("host:port with a port from 1 to 65535", field="port",
+                               found=self.port)
+        return self
+
+
+# What each lock-board protocol can address (drivers/locker/protocol_*.py say why).
+LOCKER_LIMITS: dict[str, tuple[int, int]] = {"8a": (255, 24), "kerong": (15, 16)}  # board, doors
+
+
+@model
+class LockerDevice(DeviceConfig):
+    settings: LockerSettings = Field(default_factory=LockerSettings)
+
+    @model_validator(mode="after")
+    def _board_can_address_it(self) -> LockerDevice:
+        if self.driver not in LOCKER_LIMITS:
+            return self
+        max_board, max_doors = LOCKER_LIMITS[self.driver]
+        s = self.settings
+        if self.driver == "kerong" and s.addressing == "lock_only":
+            max_board = 255
+        if s.board > max_board:
+            raise expected(f"a board address from 0 to {max_board} for driver {self.driver}",
+                           field="settings.board", found=s.board)
+        if s.doors is not None and s.doors > max_doors:
+            raise expected(f"at most {max_doors} doors on one {self.driver} board",
+                           field="settings.doors", found=s.doors)
+        return self
+
+
+@model
 class DevicesConfig:
-    idcard: DeviceConfig
-    scanner: DeviceConfig
-    camera: DeviceConfig
-    printer: DeviceConfig
-    locker: DeviceConfig
+    idcard: IdcardDevice = Field(default_factory=IdcardDevice)
+    scanner: ScannerDevice = Field(default_factory=ScannerDevice)
+    camera: CameraDevice = Field(default_factory=CameraDevice)
+    printer: PrinterDevice = Field(default_factory=PrinterDevice)
+    locker: LockerDevice = Field(default_factory=LockerDevice)
+
+    @model_validator(mode="after")
+    def _known_drivers(self) -> DevicesConfig:
+        for kind, choices in DRIVERS.items():
+            driver = getattr(self, kind).driver
+            if driver not in choices:
+                raise expected("one of " + ", ".join(choices), field=f"{kind}.driver",
+                               found=driver)
+        return self
 
 
-@dataclass(frozen=True)
+@model
 class Config:
     hall: HallConfig
     kiosk: KioskConfig
-    timeouts: TimeoutsConfig
-    green_channel: GreenChannelConfig
-    devices: DevicesConfig
+    timeouts: TimeoutsConfig = Field(default_factory=TimeoutsConfig)
+    green_channel: GreenChannelConfig = Field(default_factory=GreenChannelConfig)
+    devices: DevicesConfig = Field(default_factory=DevicesConfig)
+    sync: SyncConfig = Field(default_factory=SyncConfig)
 
-# Allowed values for string settings whose vocabulary is closed.
-CHOICES: dict[str, tuple[str, ...]] = {
-    "kiosk.language": ("zh", "en"),
-    "kiosk.log_level": ("DEBUG", "INFO", "WARNING", "ERROR"),
-    "devices.idcard.driver": ("simulated", "sam"),
-    "devices.scanner.driver": ("simulated", "serial", "wedge", "camera"),
-    "devices.camera.driver": ("simulated", "opencv"),
-    "devices.printer.driver": ("simulated", "usb", "serial", "network", "file"),
-    "devices.locker.driver": ("simulated", "8a", "kerong"),
-}
-
-# Device settings: the keys each kind accepts, with their types. A key not listed here is refused
-# at start, so a typo like ``open_bitt`` cannot silently fall back to a default on site.
-SETTINGS: dict[str, dict[str, type | tuple[type, ...]]] = {
-    "idcard": {"photo_decoder": str, "poll_interval": float},
-    "scanner": {"suffix": str, "gap_ms": int, "max_key_gap_ms": int, "min_length": int},
-    "camera": {"index": (int, str), "width": int, "height": int},
-    "printer": {"encoding": str, "chinese_mode": bool, "paper_width_mm": int,
-                "qr_module_size": int, "cut": str, "cut_feed_lines": int, "out_dir": str,
-                "print_seconds": float},
-    "locker": {"board": int, "doors": int, "open_bit": int, "retries": int, "addressing": str},
-}
-
-SETTING_CHOICES: dict[str, tuple[object, ...]] = {
-    "scanner.suffix": ("cr", "lf", "crlf", "none"),
-    "printer.encoding": ("gb18030", "gbk"),
-    "printer.paper_width_mm": (58, 80),
-    "printer.cut": ("full", "partial"),
-    "locker.open_bit": (0, 1),
-    "locker.addressing": ("board_high_nibble", "lock_only"),
-}

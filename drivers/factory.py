@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
 
-from config.schema import Config, DeviceConfig
+from pydantic import ValidationError
+
+from config.schema import SETTINGS_MODELS, Config, DeviceConfig
+from config.validation import problem, validate
 from drivers.base import Device, DeviceError, SimulatedFaults
 
 
@@ -22,6 +24,20 @@ class UnknownDriver(DeviceError):
 def simulated(device: object) -> bool:
     """Whether ``device`` is a simulator (what the sim panel may drive), never a real driver."""
     return isinstance(device, SimulatedFaults)
+
+
+def settings_of(kind: str, cfg: DeviceConfig) -> Mapping[str, object]:
+    """The device's settings with every default filled in (from ``config.schema``, the only
+    copy). A loaded configuration already holds them; a ``DeviceConfig`` built by hand with a
+    plain dict is validated here the same way."""
+    model = SETTINGS_MODELS.get(kind)
+    if model is None or isinstance(cfg.settings, model):
+        return cfg.settings
+    try:
+        return validate(model, dict(cfg.settings))
+    except ValidationError as exc:
+        p = problem(exc, model, f"devices.{kind}.settings")
+        raise UnknownDriver(f"{p.key}: found {p.found}, expected {p.expected}") from None
 
 
 def build_device(kind: str, cfg: DeviceConfig, *, simulate: bool, data_dir: Path) -> Device:
@@ -50,7 +66,7 @@ def build_devices(config: Config, *, simulate: bool, data_dir: Path) -> dict[str
 
 
 def _simulator(kind: str, cfg: DeviceConfig, data_dir: Path) -> Device:
-    s = cfg.settings
+    s = settings_of(kind, cfg)
     if kind == "idcard":
         from drivers.idcard.simulated import SimulatedIdCardReader
         return SimulatedIdCardReader()
@@ -64,55 +80,49 @@ def _simulator(kind: str, cfg: DeviceConfig, data_dir: Path) -> Device:
         from drivers.printer.simulated import SimulatedPrinter
         out_dir = Path(str(s["out_dir"])) if "out_dir" in s else data_dir / "printouts"
         return SimulatedPrinter(out_dir, settings=dict(s),
-                                print_seconds=float(_num(s, "print_seconds", 0.0)))
+                                print_seconds=float(_number(s["print_seconds"])))
     if kind == "locker":
         from drivers.locker.simulated import SimulatedLocker
-        return SimulatedLocker(doors=_int(s, "doors", 24))
+        if "doors" in s:
+            return SimulatedLocker(doors=int(_number(s["doors"])))
+        return SimulatedLocker()
     raise UnknownDriver(f"no simulator for device kind {kind!r}")
 
 
 def _real(kind: str, cfg: DeviceConfig) -> Device:
-    s = cfg.settings
+    s = settings_of(kind, cfg)
     if kind == "idcard" and cfg.driver == "sam":
         from drivers.idcard.sam import SamIdCardReader
         decoder = s.get("photo_decoder")
         return SamIdCardReader(cfg.port, cfg.baud, cfg.timeout,
                                str(decoder) if decoder else None,
-                               poll_interval=_num(s, "poll_interval", 0.1))
+                               poll_interval=_number(s["poll_interval"]))
     if kind == "scanner" and cfg.driver == "serial":
         from drivers.scanner.serial_scanner import SerialScanner
         return SerialScanner(cfg.port, cfg.baud, cfg.timeout,
-                             _suffix(s),
-                             gap=_int(s, "gap_ms", 50) / 1000)
+                             s["suffix"],  # type: ignore[arg-type]  # one of cr/lf/crlf/none
+                             gap=_number(s["gap_ms"]) / 1000)
     if kind == "scanner" and cfg.driver == "wedge":
         from drivers.scanner.wedge_scanner import WedgeScanner
-        return WedgeScanner(max_gap=_int(s, "max_key_gap_ms", 30) / 1000,
-                            min_length=_int(s, "min_length", 4))
+        return WedgeScanner(max_gap=_number(s["max_key_gap_ms"]) / 1000,
+                            min_length=int(_number(s["min_length"])))
     if kind == "camera" and cfg.driver == "opencv":
         from drivers.camera.opencv_camera import OpenCvCamera
-        index = s.get("index", 0)
+        index = s["index"]
         return OpenCvCamera(index if isinstance(index, int) else str(index),
-                            _int(s, "width", 1280), _int(s, "height", 720))
+                            int(_number(s["width"])), int(_number(s["height"])))
     if kind == "printer" and cfg.driver in ("usb", "serial", "network", "file"):
         from drivers.printer.escpos_printer import EscposPrinter
         return EscposPrinter.from_config(cfg)
     if kind == "locker" and cfg.driver in ("8a", "kerong"):
         from drivers.locker.board import SerialLockerBoard
-        return SerialLockerBoard.from_config(cfg.driver, cfg.port, cfg.baud, cfg.timeout, s)
+        return SerialLockerBoard.from_config(cfg.driver, cfg.port, cfg.baud, cfg.timeout,
+                                             dict(s))
     raise UnknownDriver(f"devices.{kind}.driver = {cfg.driver!r} is not a {kind} driver")
 
 
-# Settings were type-checked against config.schema.SETTINGS at start; these only pick defaults.
-def _int(settings: Mapping[str, object], key: str, default: int) -> int:
-    value = settings.get(key, default)
-    return value if isinstance(value, int) else default
-
-
-def _num(settings: Mapping[str, object], key: str, default: float) -> float:
-    value = settings.get(key, default)
-    return float(value) if isinstance(value, int | float) else default
-
-
-def _suffix(settings: Mapping[str, object]) -> Literal["cr", "lf", "crlf", "none"]:
-    value = settings.get("suffix", "cr")
-    return value if value in ("cr", "lf", "crlf", "none") else "cr"  # type: ignore[return-value]
+def _number(value: object) -> float:
+    """Settings were validated against ``config.schema``; this only narrows the type."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise UnknownDriver(f"a device setting holds {value!r} where a number belongs")
+    return float(value)

@@ -1,7 +1,8 @@
 """The hall's service catalogue: categories, windows, service items and their opening hours.
 
-Loaded from TOML (``config/catalogue.toml`` unless the site names its own) and validated as a whole;
-a mistake names the file, the key, what was found and what was expected (``ConfigError``). It also
+Loaded from TOML (``config/catalogue.toml`` unless the site names its own) and validated as a whole
+by the pydantic models of ``kiosk.catalogue_file`` (the mechanism the configuration uses); a
+mistake names the file, the key, what was found and what was expected (``ConfigError``). It also
 answers "which items start with the letter S" from pinyin initials, so a citizen can find an item
 by tapping letters and never has to type Chinese. Pure data: never touches the database.
 """
@@ -9,19 +10,19 @@ by tapping letters and never has to type Chinese. Pure data: never touches the d
 from __future__ import annotations
 
 import dataclasses
-import re
-import tomllib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import Any
 
+from pydantic import ValidationError
+
+from config.loader import read_toml
+from config.validation import problem, validate
+from kiosk.catalogue_file import SPAN, WEEKDAYS, CatalogueFile, ScheduleFile
 from kiosk.config import CONFIG_DIR, ConfigError
 
 DEFAULT_CATALOGUE = CONFIG_DIR / "catalogue.toml"
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_SPAN = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]|24):([0-5]\d)$")
 ALWAYS_OPEN = "always"
 
 
@@ -182,62 +183,15 @@ def initials_of(name: str) -> str:
                    and ch.isalpha())
 
 
-# ---- loading and validation ----
+# ---- loading: the file is validated by kiosk.catalogue_file, then turned into data ----
 
-class _Reader:
-    """Typed access to one TOML table, raising ConfigError with the full key path."""
-
-    def __init__(self, file: Path, key: str, data: object) -> None:
-        if not isinstance(data, dict):
-            raise ConfigError(file, key, _found(data), "a table")
-        self.file, self.key, self.data = file, key, data
-
-    def _path(self, name: str) -> str:
-        return f"{self.key}.{name}" if self.key else name
-
-    def get(self, name: str, kind: type, default: Any = ...) -> Any:
-        if name not in self.data:
-            if default is ...:
-                raise ConfigError(self.file, self._path(name), "nothing", "this key to be set")
-            return default
-        value = self.data[name]
-        ok = (isinstance(value, int | float) and not isinstance(value, bool) if kind is float
-              else type(value) is kind)
-        if not ok:
-            raise ConfigError(self.file, self._path(name), _found(value), _WORDS[kind])
-        return float(value) if kind is float else value
-
-    def strings(self, name: str, default: Any = ...) -> tuple[str, ...]:
-        value = self.get(name, list, default)
-        if not all(isinstance(v, str) for v in value):
-            raise ConfigError(self.file, self._path(name), _found(value), "a list of strings")
-        return tuple(value)
-
-    def fail(self, name: str, found: object, expected: str) -> ConfigError:
-        return ConfigError(self.file, self._path(name), _found(found), expected)
-
-
-_WORDS = {str: "a string", int: "an integer", float: "a number", bool: "true or false",
-          list: "a list", dict: "a table"}
-
-
-def _found(value: object) -> str:
-    shown = "{…}" if isinstance(value, dict) else repr(value)
-    return shown if len(shown) <= 60 else shown[:57] + "…"
-
-
-def _schedule(file: Path, name: str, data: object) -> Schedule:
-    r = _Reader(file, f"schedules.{name}", data)
-    for key in r.data:
-        if key not in WEEKDAYS:
-            raise r.fail(key, "an unknown key", "a weekday: " + ", ".join(WEEKDAYS))
+def _schedule(name: str, data: ScheduleFile) -> Schedule:
     days: list[tuple[tuple[time, time], ...]] = []
     for day in WEEKDAYS:
         spans = []
-        for text in r.strings(day, []):
-            m = _SPAN.match(text)
-            if not m or (m[1], m[2]) >= (m[3], m[4]) or (m[3] == "24" and m[4] != "00"):
-                raise r.fail(day, text, "spans like \"09:00-12:00\" (opening before closing)")
+        for text in getattr(data, day):
+            m = SPAN.match(text)
+            assert m is not None  # checked by _spans
             # "24:00" closes at the end of the day (24-hour self-service areas)
             close = time.max if m[3] == "24" else time(int(m[3]), int(m[4]))
             spans.append((time(int(m[1]), int(m[2])), close))
@@ -248,100 +202,31 @@ def _schedule(file: Path, name: str, data: object) -> Schedule:
 def load_catalogue(path: str | Path | None = None) -> Catalogue:
     """Read and validate the catalogue; ``None`` or "" means the shipped example."""
     file = Path(path) if path else DEFAULT_CATALOGUE
+    raw = read_toml(file, "a readable TOML catalogue")
     try:
-        with file.open("rb") as fh:
-            raw = tomllib.load(fh)
-    except FileNotFoundError:
-        raise ConfigError(file, "", "no such file", "a readable TOML catalogue") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(file, "", f"invalid TOML ({exc})", "valid TOML syntax") from None
-    top = _Reader(file, "", raw)
-    for key in raw:
-        if key not in ("appointments", "schedules", "categories", "windows", "items"):
-            raise top.fail(key, "an unknown key",
-                           "one of appointments, schedules, categories, windows, items")
-    appt = _Reader(file, "appointments", raw.get("appointments", {}))
-    rules = AppointmentRules(appt.get("check_in_early_minutes", int, 30),
-                             appt.get("check_in_late_minutes", int, 15))
-    schedules = {n: _schedule(file, n, d) for n, d in top.get("schedules", dict).items()}
-
-    categories: dict[str, Category] = {}
-    for n, data in enumerate(top.get("categories", list)):
-        r = _Reader(file, f"categories[{n}]", data)
-        cat = Category(r.get("code", str), r.get("name", str), r.get("name_en", str),
-                       r.get("prefix", str), r.get("per_person_daily_limit", int, 0))
-        if not re.fullmatch(r"[A-Z]{1,2}", cat.prefix):
-            raise r.fail("prefix", cat.prefix, "one or two capital letters such as \"A\"")
-        if cat.code in categories or cat.prefix in {c.prefix for c in categories.values()}:
-            raise r.fail("code", cat.code, "a code and prefix used by no other category")
-        categories[cat.code] = cat
-
-    windows: dict[str, Window] = {}
-    for n, data in enumerate(top.get("windows", list)):
-        r = _Reader(file, f"windows[{n}]", data)
-        win = Window(r.get("id", str), r.get("name", str), r.get("name_en", str),
-                     r.get("category", str), r.get("kind", str, "comprehensive"))
-        if win.category not in categories:
-            raise r.fail("category", win.category, "one of " + ", ".join(categories))
-        if win.id in windows:
-            raise r.fail("id", win.id, "a window id used only once")
-        windows[win.id] = win
-    categories = {c: dataclasses.replace(cat, windows=tuple(
-        w.id for w in windows.values() if w.category == c)) for c, cat in categories.items()}
-
-    items: dict[str, ServiceItem] = {}
-    for n, data in enumerate(top.get("items", list)):
-        item = _item(file, n, data, categories, windows, schedules)
-        if item.id in items:
-            raise _Reader(file, f"items[{n}]", data).fail("id", item.id, "an id used only once")
-        items[item.id] = item
-    for n, item in enumerate(items.values()):
-        for member in item.bundle:
-            if member not in items:
-                raise ConfigError(file, f"items[{n}].bundle", _found(member),
-                                  "ids of items in this catalogue")
-    parts = {i.id: tuple(b.id for b in items.values() if i.id in b.bundle) for i in items.values()}
-    final = tuple(dataclasses.replace(i, part_of=parts[i.id]) for i in items.values())
-    return Catalogue(str(file), tuple(categories.values()), tuple(windows.values()), final, rules)
-
-
-def _item(file: Path, n: int, data: object, categories: dict[str, Category],
-          windows: dict[str, Window], schedules: dict[str, Schedule]) -> ServiceItem:
-    r = _Reader(file, f"items[{n}]", data)
-    category = r.get("category", str)
-    if category not in categories:
-        raise r.fail("category", category, "one of " + ", ".join(categories))
-    kind = r.get("kind", str)
-    if kind not in ("instant", "committed"):
-        raise r.fail("kind", kind, "\"instant\" (即办件) or \"committed\" (承诺件)")
-    promised = r.get("promised_days", int, 0)
-    if kind == "committed" and promised < 1:
-        raise r.fail("promised_days", promised, "at least 1 working day for a committed item")
-    own = r.strings("windows", ())
-    for w in own:
-        if w not in windows or windows[w].category != category:
-            raise r.fail("windows", w, f"windows of category {category}")
-    schedule_name = r.get("schedule", str)
-    if schedule_name not in schedules:
-        raise r.fail("schedule", schedule_name, "one of " + ", ".join(schedules))
-    materials = []
-    for m, mat in enumerate(r.get("materials", list, [])):
-        mr = _Reader(file, f"items[{n}].materials[{m}]", mat)
-        materials.append(Material(mr.get("name", str), mr.get("name_en", str, ""),
-                                  mr.get("required", bool, True), mr.get("copies", int, 1)))
-    minutes = r.get("average_minutes", float)
-    if minutes <= 0:
-        raise r.fail("average_minutes", minutes, "a positive number of minutes")
-    return ServiceItem(
-        id=r.get("id", str), name=r.get("name", str), name_en=r.get("name_en", str),
-        category=category, department=r.get("department", str, ""), instant=kind == "instant",
-        promised_days=promised, legal_days=r.get("legal_days", int, 0),
-        fee_yuan=r.get("fee", float, 0.0), conditions=r.strings("conditions", ()),
-        materials=tuple(materials), windows=own or _counter_windows(categories[category], windows),
-        schedule=schedules[schedule_name], daily_capacity=r.get("daily_capacity", int, 0),
-        per_person_daily_limit=r.get("per_person_daily_limit", int, 0),
-        average_minutes=minutes, cross_region=r.get("cross_region", bool, False),
-        bundle=r.strings("bundle", ()))
+        data = validate(CatalogueFile, raw)
+    except ValidationError as exc:
+        p = problem(exc, CatalogueFile)
+        raise ConfigError(file, p.key, p.found, p.expected) from None
+    rules = AppointmentRules(data.appointments.check_in_early_minutes,
+                             data.appointments.check_in_late_minutes)
+    schedules = {name: _schedule(name, s) for name, s in data.schedules.items()}
+    windows = {w.id: Window(w.id, w.name, w.name_en, w.category, w.kind) for w in data.windows}
+    categories = {c.code: Category(c.code, c.name, c.name_en, c.prefix, c.per_person_daily_limit,
+                                   tuple(w.id for w in data.windows if w.category == c.code))
+                  for c in data.categories}
+    parts = {i.id: tuple(b.id for b in data.items if i.id in b.bundle) for i in data.items}
+    items = tuple(ServiceItem(
+        id=i.id, name=i.name, name_en=i.name_en, category=i.category, department=i.department,
+        instant=i.kind == "instant", promised_days=i.promised_days, legal_days=i.legal_days,
+        fee_yuan=i.fee, conditions=tuple(i.conditions),
+        materials=tuple(Material(m.name, m.name_en, m.required, m.copies) for m in i.materials),
+        windows=tuple(i.windows) or _counter_windows(categories[i.category], windows),
+        schedule=schedules[i.schedule], daily_capacity=i.daily_capacity,
+        per_person_daily_limit=i.per_person_daily_limit, average_minutes=i.average_minutes,
+        cross_region=i.cross_region, bundle=tuple(i.bundle), part_of=parts[i.id])
+        for i in data.items)
+    return Catalogue(str(file), tuple(categories.values()), tuple(windows.values()), items, rules)
 
 
 def _counter_windows(category: Category, windows: dict[str, Window]) -> tuple[str, ...]:

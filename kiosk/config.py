@@ -12,7 +12,8 @@ from config.loader import (
     data_dir,
     database_url,
     load_config,
+    sync_token,
 )
 
 __all__ = ["CONFIG_DIR", "DEFAULTS_FILE", "ENV_VAR", "ConfigError", "data_dir", "database_url",
-           "load_config"]
+           "load_config", "sync_token"]

@@ -1,19 +1,29 @@
 """The kiosk's one translation layer: Chinese source strings in, the citizen's language out.
 
-Message ids are the Chinese texts themselves (gettext style), so the code reads like the screen a
-citizen sees; English lives in ``config/locale/en.po`` as msgid/msgstr pairs, read by the small
-parser below at first use (no compile step, no ``.mo`` file to forget). A missing translation
-falls back to the Chinese msgid and is logged once, so a half-translated screen is still usable.
+Message ids are the Chinese texts themselves (gettext style, source language zh), so the code
+reads like the screen a citizen sees; English lives in ``config/locale/en.po``, read with Babel's
+``read_po`` at first use (no hand-written parser, no compiled file to forget). Every string a
+person sees goes through ``tr``: screens, refusals (``Msg``: a msgid and its parameters, rendered
+when shown), receipts and the devices' ``message_zh``. A missing translation falls back to the
+Chinese msgid and is logged once, so a half-translated screen is still usable; the test suite
+extracts every msgid from the source (``kiosk.i18n_extract``) and fails when one has no English.
+
 This module must never import Kivy and never hold citizen data: msgids are fixed texts, personal
-values come in only through ``**fmt`` at the moment of display.
+values come in only through ``**fmt`` at the moment of display and are never logged.
 """
 
 from __future__ import annotations
 
-import ast
 import logging
 import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog
 
 log = logging.getLogger(__name__)
 
@@ -23,46 +33,64 @@ LANGUAGES = ("zh", "en")
 
 
 class PoError(ValueError):
-    """A ``.po`` file is malformed; names the file and the line."""
+    """A ``.po`` file is malformed; names the file and what Babel found wrong."""
 
 
-def parse_po(text: str, source: str = "<po>") -> dict[str, str]:
-    """Read msgid/msgstr pairs from the text of a ``.po`` file.
+def N_(msgid: str) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"
+    """Mark a msgid kept in data (a table, a constant) so extraction finds it; returns it as is."""
+    return msgid
 
-    Supports what translators actually write: ``#`` comments, multi-line strings continued with
-    quoted lines, C escapes. Entries with an empty msgstr are untranslated and left out (so they
-    fall back), as is the header entry (empty msgid)."""
-    catalog: dict[str, str] = {}
-    field: str | None = None
-    parts: dict[str, list[str]] = {"msgid": [], "msgstr": []}
 
-    def flush() -> None:
-        msgid, msgstr = "".join(parts["msgid"]), "".join(parts["msgstr"])
-        if msgid and msgstr:
-            catalog[msgid] = msgstr
-        parts["msgid"], parts["msgstr"] = [], []
+@dataclass(frozen=True)
+class Msg:
+    """A message not yet rendered: a msgid and its parameters, shown in the reader's language.
 
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        keyword, _, rest = line.partition(" ")
-        if keyword in ("msgid", "msgstr"):
-            if keyword == "msgid" and field == "msgstr":
-                flush()
-            field = keyword
-            line = rest.strip()
-        elif keyword.startswith(("msgctxt", "msgid_plural", "msgstr[")):
-            raise PoError(f"{source}:{number}: {keyword} is not supported by the kiosk's "
-                          ".po reader")
-        if field is None or not (line.startswith('"') and line.endswith('"') and len(line) >= 2):
-            raise PoError(f"{source}:{number}: expected a quoted string, found {raw.strip()!r}")
-        try:
-            parts[field].append(ast.literal_eval(line))
-        except (ValueError, SyntaxError):
-            raise PoError(f"{source}:{number}: bad string {line!r}") from None
-    flush()
-    return catalog
+    Parameters may themselves be ``Msg`` (a weekday, a group label) or ``Names`` (catalogue
+    data that carries its own translation); plain values are inserted as they are."""
+
+    msgid: str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    def __init__(self, msgid: str, **params: object) -> None:
+        object.__setattr__(self, "msgid", msgid)
+        object.__setattr__(self, "params", dict(params))
+
+    def render(self, lang: str) -> str:
+        return tr(self.msgid, lang, **self.params)
+
+
+@dataclass(frozen=True)
+class Names:
+    """A name from the catalogue or the configuration, which carries both languages itself."""
+
+    zh: str
+    en: str = ""
+
+    def render(self, lang: str) -> str:
+        return self.zh if lang == SOURCE_LANGUAGE or not self.en else self.en
+
+
+def read_catalog(path: Path, lang: str) -> Catalog:
+    """The Babel catalogue of ``path``; a malformed file is a PoError naming it."""
+    # Babel is imported on first use: a Chinese-only start never pays for it.
+    from babel.messages.pofile import PoFileError, read_po
+
+    try:
+        with path.open("rb") as fh:
+            return read_po(fh, locale=lang, domain=path.stem, abort_invalid=True)
+    except PoFileError as exc:
+        raise PoError(f"{path}: {exc}") from None
+
+
+def translations(catalog: Catalog) -> dict[str, str]:
+    """msgid → msgstr for the entries that are translated and not fuzzy (a fuzzy entry is a
+    guess Babel made while updating; a person has not checked it)."""
+    out: dict[str, str] = {}
+    for message in catalog:
+        if (message.id and isinstance(message.id, str) and isinstance(message.string, str)
+                and message.string and not message.fuzzy):
+            out[message.id] = message.string
+    return out
 
 
 class Translator:
@@ -78,7 +106,7 @@ class Translator:
         with self._lock:
             if lang not in self._catalogs:
                 path = self._dir / f"{lang}.po"
-                self._catalogs[lang] = (parse_po(path.read_text("utf-8"), str(path))
+                self._catalogs[lang] = (translations(read_catalog(path, lang))
                                         if path.exists() else {})
             return self._catalogs[lang]
 
@@ -93,13 +121,21 @@ class Translator:
             else:
                 text = found
         if fmt:
+            values = {k: self._value(v, lang) for k, v in fmt.items()}
             try:
-                return text.format(**fmt)
+                return text.format(**values)
             except (KeyError, IndexError, ValueError):
                 # a translator's typo in a placeholder must not crash a citizen's screen
                 log.warning("bad placeholders in %s text for %r", lang, msgid)
-                return msgid.format(**fmt)
+                return msgid.format(**values)
         return text
+
+    def _value(self, value: object, lang: str) -> object:
+        if isinstance(value, Msg):
+            return self.tr(value.msgid, lang, **value.params)
+        if isinstance(value, Names):
+            return value.render(lang)
+        return value
 
     @property
     def missing(self) -> frozenset[tuple[str, str]]:
@@ -116,3 +152,22 @@ def tr(msgid: str, lang: str, **fmt: object) -> str:
 
 def default_translator() -> Translator:
     return _default
+
+
+# ---- dates and times in words: part of the language, so they are msgids too ----
+WEEKDAYS = (N_("周一"), N_("周二"), N_("周三"), N_("周四"), N_("周五"), N_("周六"), N_("周日"))
+MONTHS = (N_("1月"), N_("2月"), N_("3月"), N_("4月"), N_("5月"), N_("6月"), N_("7月"),
+          N_("8月"), N_("9月"), N_("10月"), N_("11月"), N_("12月"))
+
+
+def day_msg(day: date) -> Msg:
+    """"1月12日（周一）" / "Mon 12 Jan"."""
+    return Msg("{month}{day}日（{weekday}）", month=Msg(MONTHS[day.month - 1]), day=day.day,
+               weekday=Msg(WEEKDAYS[day.weekday()]))
+
+
+def when_msg(at: datetime, today: date) -> Msg:
+    """"今天 13:30" / "today at 13:30", or the day and time when it is not today."""
+    if at.date() == today:
+        return Msg("今天 {time}", time=at.strftime("%H:%M"))
+    return Msg("{day}{time}", day=day_msg(at.date()), time=at.strftime("%H:%M"))

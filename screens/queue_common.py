@@ -27,6 +27,7 @@ from kiosk.catalogue import Category, ServiceItem, weekday_zh
 from kiosk.clock import local_now
 from kiosk.context import KioskContext
 from kiosk.queue.errors import QueueRefusal
+from kiosk.queue.groups import GROUP_LABELS
 from kiosk.queue.tickets import IssuedTicket
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
@@ -36,15 +37,6 @@ _log = logging.getLogger(__name__)
 CATEGORY = "queue.category"
 ITEM = "queue.item"
 TICKET = "queue.ticket"
-
-GROUP_LABELS = {  # msgids for the green-channel groups the config may list
-    "elderly": "老年人",
-    "pregnant": "孕妇",
-    "military": "军人",
-    "disabled": "残疾人",
-    "appointment": "预约",
-}
-
 
 def hall_now(ctx: KioskContext) -> datetime:
     """Local hall time by the queue's own clock, so what the screen says matches issuing."""

@@ -1,139 +1,132 @@
 """Why a ticket was not issued or a counter action was refused, in words for the citizen.
 
-Every refusal carries a Chinese and an English sentence that says what to do next; the screen shows
-one of them as is. These are expected outcomes, not faults: never log them as errors.
+Every refusal carries a message — a Chinese msgid and its parameters (``kiosk.i18n.Msg``) — that
+says what happened and what to do next; the screen renders it in the citizen's language with
+``message(lang)``, and the other language is one call away. These are expected outcomes, not
+faults: never log them as errors, and never put a name or an ID number in their parameters.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from kiosk.catalogue import weekday_zh
+from kiosk.i18n import Msg, Names, day_msg, when_msg
+from kiosk.queue.groups import group_label
 
 
 class QueueRefusal(Exception):
-    """The base of every refusal; ``message_zh`` / ``message_en`` go to the screen."""
+    """The base of every refusal. ``msg`` is the message; ``message(lang)`` renders it;
+    ``message_zh`` / ``message_en`` are the two renderings (``str()`` is the English one)."""
 
-    def __init__(self, message_zh: str, message_en: str) -> None:
-        super().__init__(message_en)
-        self.message_zh, self.message_en = message_zh, message_en
+    def __init__(self, msg: Msg | str, message_en: str | None = None) -> None:
+        if isinstance(msg, str):
+            # Deprecated form (message_zh, message_en) for callers that already rendered both
+            # texts; prefer a subclass, or pass catalogue names as ``Names``.
+            msg = Msg("{text}", text=Names(msg, message_en or ""))
+        self.msg = msg
+        super().__init__(msg.render("en"))
 
     def message(self, language: str) -> str:
-        return self.message_zh if language == "zh" else self.message_en
+        return self.msg.render(language)
+
+    @property
+    def message_zh(self) -> str:
+        return self.message("zh")
+
+    @property
+    def message_en(self) -> str:
+        return self.message("en")
 
 
-def _when_zh(at: datetime, today: date) -> str:
-    if at.date() == today:
-        return f"今天 {at:%H:%M}"
-    return f"{at.month}月{at.day}日（{weekday_zh(at.date())}）{at:%H:%M}"
-
-
-def _when_en(at: datetime, today: date) -> str:
-    return f"today at {at:%H:%M}" if at.date() == today else f"{at:%a %d %b at %H:%M}"
+Name = str | Names  # an item or category name: as given, or both languages from the catalogue
 
 
 class UnknownItem(QueueRefusal):
     def __init__(self, item_id: str) -> None:
-        super().__init__(f"没有找到服务事项“{item_id}”，请重新选择",
-                         f"Service item {item_id!r} does not exist; please choose again")
+        super().__init__(Msg("没有找到服务事项“{item}”，请重新选择", item=item_id))
         self.item_id = item_id
 
 
 class UnknownGroup(QueueRefusal):
     def __init__(self, group: str) -> None:
-        super().__init__(f"绿色通道不适用于“{group}”，请选择列出的人群",
-                         f"The green channel does not cover {group!r}; choose a listed group")
+        super().__init__(Msg("绿色通道不适用于“{group}”，请选择列出的人群",
+                         group=Msg(group_label(group)) if group_label(group) else group))
         self.group = group
 
 
 class ServiceClosed(QueueRefusal):
     """Outside the item's opening hours; ``opens_at`` is the next opening (local), if any."""
 
-    def __init__(self, item_name: str, opens_at: datetime | None, now: datetime) -> None:
+    def __init__(self, item_name: Name, opens_at: datetime | None, now: datetime) -> None:
         if opens_at is None:
-            zh = f"“{item_name}”暂停取号，请咨询服务台"
-            en = f"{item_name} is not available; please ask at the help desk"
+            super().__init__(Msg("“{item}”暂停取号，请咨询服务台", item=item_name))
         else:
-            zh = f"“{item_name}”现在不在办理时间，下次开放：{_when_zh(opens_at, now.date())}"
-            en = f"{item_name} is closed now; it opens {_when_en(opens_at, now.date())}"
-        super().__init__(zh, en)
+            super().__init__(Msg("“{item}”现在不在办理时间，下次开放：{when}", item=item_name,
+                             when=when_msg(opens_at, now.date())))
         self.opens_at = opens_at
 
 
 class DailyCapacityReached(QueueRefusal):
-    def __init__(self, item_name: str, capacity: int) -> None:
-        super().__init__(f"“{item_name}”今日{capacity}个号已取完，请明天再来或网上预约",
-                         f"All {capacity} tickets for {item_name} are taken today; "
-                         "please come back tomorrow or book an appointment online")
+    def __init__(self, item_name: Name, capacity: int) -> None:
+        super().__init__(Msg("“{item}”今日{capacity}个号已取完，请明天再来或网上预约",
+                         item=item_name, capacity=capacity))
         self.capacity = capacity
 
 
 class PersonalLimitReached(QueueRefusal):
-    def __init__(self, limit: int, what: str) -> None:
-        super().__init__(f"您今天已在“{what}”取号{limit}次，已达上限；如有需要请咨询服务台",
-                         f"You already took {limit} ticket(s) for {what} today, the daily "
-                         "limit; please ask at the help desk if you need more")
+    def __init__(self, limit: int, what: Name) -> None:
+        super().__init__(Msg("您今天已在“{what}”取号{limit}次，已达上限；如有需要请咨询服务台",
+                         what=what, limit=limit))
         self.limit = limit
 
 
 class AppointmentNotFound(QueueRefusal):
     def __init__(self) -> None:
-        super().__init__("没有找到您的预约，请核对预约码，或直接取普通号",
-                         "No appointment found; check the code or take a regular ticket")
+        super().__init__(Msg("没有找到您的预约，请核对预约码，或直接取普通号"))
 
 
 class AppointmentOtherDay(QueueRefusal):
     def __init__(self, on: date, today: date) -> None:
-        past = on < today
-        super().__init__(
-            f"您的预约是{on.month}月{on.day}日（{weekday_zh(on)}）"
-            + ("，已过期，请重新预约或取普通号" if past else "，请在预约当天前来签到"),
-            f"Your appointment is on {on:%a %d %b %Y}"
-            + ("; it has passed — book again or take a regular ticket" if past
-               else "; please check in on that day"))
+        if on < today:
+            super().__init__(Msg("您的预约是{day}，已过期，请重新预约或取普通号", day=day_msg(on)))
+        else:
+            super().__init__(Msg("您的预约是{day}，请在预约当天前来签到", day=day_msg(on)))
         self.on = on
 
 
 class AppointmentTooEarly(QueueRefusal):
     def __init__(self, at: datetime, slot_start: datetime) -> None:
-        super().__init__(f"您预约的时间是{slot_start:%H:%M}，请在{at:%H:%M}以后签到取号",
-                         f"Your appointment is at {slot_start:%H:%M}; "
-                         f"check-in opens at {at:%H:%M}")
+        super().__init__(Msg("您预约的时间是{start}，请在{at}以后签到取号",
+                         start=slot_start.strftime("%H:%M"), at=at.strftime("%H:%M")))
         self.at = at
 
 
 class AppointmentTooLate(QueueRefusal):
     def __init__(self, slot_end: datetime, closed_at: datetime) -> None:
-        super().__init__(f"您的预约时段已于{slot_end:%H:%M}结束（签到截至{closed_at:%H:%M}），"
-                         "请取普通号或重新预约",
-                         f"Your appointment slot ended at {slot_end:%H:%M} (check-in closed "
-                         f"at {closed_at:%H:%M}); please take a regular ticket or book again")
+        super().__init__(Msg("您的预约时段已于{end}结束（签到截至{closed}），请取普通号或重新预约",
+                         end=slot_end.strftime("%H:%M"), closed=closed_at.strftime("%H:%M")))
         self.slot_end, self.closed_at = slot_end, closed_at
 
 
 class AppointmentAlreadyUsed(QueueRefusal):
     def __init__(self, number: str | None) -> None:
-        shown = number or "—"
-        super().__init__(f"该预约已签到，号码为 {shown}",
-                         f"This appointment has already checked in as number {shown}")
+        super().__init__(Msg("该预约已签到，号码为 {number}", number=number or "—"))
         self.number = number
 
 
 class UnknownWindow(QueueRefusal):
     def __init__(self, window_id: str) -> None:
-        super().__init__(f"没有窗口“{window_id}”", f"There is no window {window_id!r}")
+        super().__init__(Msg("没有窗口“{window}”", window=window_id))
 
 
 class NoTicketWaiting(QueueRefusal):
     def __init__(self, window_id: str) -> None:
-        super().__init__(f"窗口{window_id}：当前没有等候的号",
-                         f"Window {window_id}: nobody is waiting")
+        super().__init__(Msg("窗口{window}：当前没有等候的号", window=window_id))
 
 
 class NoCurrentTicket(QueueRefusal):
     def __init__(self, window_id: str) -> None:
-        super().__init__(f"窗口{window_id}：当前没有已叫的号",
-                         f"Window {window_id}: no ticket has been called")
+        super().__init__(Msg("窗口{window}：当前没有已叫的号", window=window_id))
 
 
 class AppointmentImportError(Exception):
@@ -142,3 +135,4 @@ class AppointmentImportError(Exception):
     def __init__(self, file: str, row: int, field: str, found: str, expected: str) -> None:
         super().__init__(f"{file}: row {row}: {field}: found {found!r}, expected {expected}")
         self.file, self.row, self.field = file, row, field
+

@@ -9,20 +9,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
-PRIORITY_REASONS_ZH = {
-    "elderly": "老年人",
-    "pregnant": "孕妇",
-    "military": "军人",
-    "disabled": "残疾人",
-    "appointment": "预约",
-}
-PRIORITY_REASONS_EN = {
-    "elderly": "senior",
-    "pregnant": "pregnant",
-    "military": "military",
-    "disabled": "disability",
-    "appointment": "appointment",
-}
+from kiosk.queue.groups import GROUP_LABELS, group_label
+
+# The one label table (Chinese msgids), under the name the hall console imports.
+PRIORITY_REASONS_ZH = GROUP_LABELS
 
 
 @dataclass(frozen=True)
@@ -54,7 +44,8 @@ class IssuedTicket:
 
     @property
     def priority_label(self) -> str:
-        return PRIORITY_REASONS_ZH.get(self.priority_reason or "", "")
+        """The green-channel label msgid (Chinese); render it with ``kiosk.i18n.tr``."""
+        return group_label(self.priority_reason)
 
     def to_json(self) -> dict[str, object]:
         out = asdict(self)

@@ -1,7 +1,9 @@
 """The queue ticket as paper: hall, big number, service, windows, wait, QR codes, footer.
 
-Builds data only; rendering to ESC/POS is the printer package's job. Prints the masked name the
-ticket carries and nothing else personal: never a clear name or ID number.
+Printed in the citizen's language: every text is a msgid rendered with ``kiosk.i18n.tr``, and the
+names the catalogue and configuration carry in both languages are picked the same way. Builds
+data only; rendering to ESC/POS is the printer package's job. Prints the masked name the ticket
+carries and nothing else personal: never a clear name or ID number.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ import re
 
 from config.schema import HallConfig
 from drivers.printer.layout import Align, Receipt
-from kiosk.queue.tickets import PRIORITY_REASONS_EN, IssuedTicket
+from kiosk.i18n import Msg, Names, tr
+from kiosk.queue.tickets import IssuedTicket
 
 _WINDOW = re.compile(r"^(.*?)(\d+)$")
 
@@ -36,38 +39,34 @@ def windows_text(windows: tuple[str, ...]) -> str:
     return ", ".join(parts)
 
 
-def ticket_receipt(ticket: IssuedTicket, hall: HallConfig) -> Receipt:
+def ticket_receipt(ticket: IssuedTicket, hall: HallConfig, lang: str = "zh") -> Receipt:
+    """The ticket in ``lang`` (the citizen's language: the screen passes ``app.lang``)."""
     r = Receipt()
-    r.text(hall.name, bold=True, align=Align.CENTER)
-    r.text(hall.name_en, align=Align.CENTER)
+    r.text(Names(hall.name, hall.name_en).render(lang), bold=True, align=Align.CENTER)
     r.separator()
     r.text(ticket.number, size=4, bold=True, align=Align.CENTER)
     if ticket.priority:
-        reason_en = PRIORITY_REASONS_EN.get(ticket.priority_reason or "", "")
-        r.text(f"绿色通道 · {ticket.priority_label}  Priority ({reason_en})", bold=True,
+        r.text(tr("绿色通道 · {group}", lang, group=Msg(ticket.priority_label)), bold=True,
                align=Align.CENTER)
-    r.text(f"{ticket.category_name} {ticket.category_name_en}", size=2, align=Align.CENTER)
+    r.text(Names(ticket.category_name, ticket.category_name_en).render(lang), size=2,
+           align=Align.CENTER)
     r.separator()
-    r.text(f"事项 Service：{ticket.item_name}")
-    r.text(f"  {ticket.item_name_en}")
-    r.text(f"窗口 Windows：{windows_text(ticket.windows)}（任一窗口均可办理 any of these）")
+    r.text(tr("事项：{item}", lang, item=Names(ticket.item_name, ticket.item_name_en)))
+    r.text(tr("窗口：{windows}（任一窗口均可办理）", lang, windows=windows_text(ticket.windows)))
     if ticket.people_ahead:
-        wait = ticket.estimated_wait_minutes
-        r.text(f"前面还有 {ticket.people_ahead} 人，预计等候约 {wait} 分钟", bold=True)
-        r.text(f"{ticket.people_ahead} ahead of you, about {wait} min")
+        r.text(tr("前面还有 {n} 人，预计等候约 {minutes} 分钟", lang, n=ticket.people_ahead,
+                  minutes=ticket.estimated_wait_minutes), bold=True)
     else:
-        r.text("前面没有人等候，请留意叫号", bold=True)
-        r.text("Nobody ahead of you: watch for your number")
-    r.text(f"取号时间 Issued：{ticket.issued_at:%Y-%m-%d %H:%M}")
+        r.text(tr("前面没有人等候，请留意叫号", lang), bold=True)
+    r.text(tr("取号时间：{time}", lang, time=ticket.issued_at.strftime("%Y-%m-%d %H:%M")))
     if ticket.masked_name:
-        r.text(f"姓名 Name：{ticket.masked_name}")
+        r.text(tr("姓名：{name}", lang, name=ticket.masked_name))
     if ticket.appointment_code:
-        r.text(f"预约号 Appointment：{ticket.appointment_code}")
+        r.text(tr("预约号：{code}", lang, code=ticket.appointment_code))
     r.separator()
-    r.qr(ticket.queue_url, caption="扫码查看排队进度 Follow the queue")
-    r.qr(ticket.rating_url, module_size=4, caption="办事评价（好差评）Rate our service")
+    r.qr(ticket.queue_url, caption=tr("扫码查看排队进度", lang))
+    r.qr(ticket.rating_url, module_size=4, caption=tr("办事评价（好差评）", lang))
     r.separator()
-    r.text("请留意叫号；过号请到服务台或重新取号。", align=Align.CENTER)
-    r.text("Please listen for your number; if missed, ask at the help desk.", align=Align.CENTER)
-    r.text("本号当日有效 Valid today only", align=Align.CENTER)
+    r.text(tr("请留意叫号；过号请到服务台或重新取号。", lang), align=Align.CENTER)
+    r.text(tr("本号当日有效", lang), align=Align.CENTER)
     return r

@@ -74,6 +74,15 @@ def write(tmp_path: Path, old: str, new: str) -> Path:
     ('schedule = "weekdays"', 'schedule = "nights"', "items[0].schedule", "one of weekdays"),
     ('[appointments]', '[appointment]', "appointment", "one of appointments"),
     ('windows = ["C03"]', 'windows = ["A01"]', "windows", "windows of category construction"),
+    # ranges, finite numbers, exact types, unknown keys and references (one mechanism with config)
+    ('average_minutes = 12', 'average_minutes = nan', "items[0].average_minutes",
+     "a number more than 0 and at most 480"),
+    ('prefix = "B"', 'prefix = "A"', "categories[1].code", "used by no other category"),
+    ('check_in_early_minutes = 30', 'check_in_early_minutes = -5',
+     "appointments.check_in_early_minutes", "an integer from 0 to 1440"),
+    ('average_minutes = 12', 'average_minutes = 12\nfast_lane = true', "items[0].fast_lane",
+     "one of id, name, name_en"),
+    ('cross_region = true', 'cross_region = 1', "cross_region", "true or false"),
 ])
 def test_mistakes_are_named(tmp_path, old, new, key, expected):
     path = write(tmp_path, old, new)

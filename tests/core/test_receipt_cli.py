@@ -33,14 +33,29 @@ def test_ticket_receipt_shows_everything_a_ticket_must(service, config):
     ticket = service.issue_ticket("employment-certificate", card=old)
     text = ticket_receipt(ticket, config.hall).plain_text()
     for part in ("泉州市行政服务中心", "A002", "绿色通道 · 老年人", "社会民生",
-                 "《就业创业证》申领", "A01-A04", "姓名 Name：张*", "2026-01-05 10:00",
+                 "《就业创业证》申领", "A01-A04", "姓名：张*", "2026-01-05 10:00",
                  f"[QR {ticket.queue_url}]", f"[QR {ticket.rating_url}]", "好差评",
-                 "Valid today only"):
+                 "本号当日有效"):
         assert part in text, part
     assert "张三" not in text and "11010519491231002X" not in text
+    assert "Valid today only" not in text  # one language per ticket: the citizen's
     regular = service.issue_ticket("company-change")
     plain = ticket_receipt(regular, config.hall).plain_text()
     assert "绿色通道" not in plain and "前面没有人等候" in plain
+
+
+def test_ticket_receipt_in_english_has_no_chinese_but_the_masked_name(service, config):
+    """Given a green-channel ticket and a citizen who chose English, when the receipt is built,
+    then every line is English (names from the catalogue's English) except the masked name."""
+    old = make_card(birth=make_card().birth_date.replace(year=1940))
+    ticket = service.issue_ticket("employment-certificate", card=old)
+    text = ticket_receipt(ticket, config.hall, "en").plain_text()
+    for part in (config.hall.name_en, "A001", "Priority (elderly)", ticket.category_name_en,
+                 ticket.item_name_en, "A01-A04", "Name: 张*", "Valid today only",
+                 "Rate our service"):
+        assert part in text, part
+    chinese = {ch for ch in text.replace("张*", "") if "\u3400" <= ch <= "\u9fff"}
+    assert chinese == set(), chinese
 
 
 def test_ticket_bytes_for_a_gb18030_printer(service, config):

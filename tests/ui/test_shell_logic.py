@@ -11,30 +11,34 @@ from types import SimpleNamespace
 import pytest
 
 from drivers.base import Health, HealthState
-from kiosk.i18n import LOCALE_DIR, PoError, Translator, parse_po
+from kiosk.i18n import LOCALE_DIR, PoError, Translator
 from kiosk.idle import IdlePhase, IdleTimer
 from kiosk.logging_setup import setup_logging
 from screens import navigation, registry
 
 
 # ---- i18n -----------------------------------------------------------------------------------
-def test_po_parser_reads_pairs_continuations_and_escapes() -> None:
-    """Given a .po text with a header, comments, a continued string and escapes, when parsed,
-    then only translated entries come back, joined and unescaped."""
-    text = '\n'.join([
-        'msgid ""', 'msgstr ""', '"Language: en\\n"', '',
+def test_po_files_are_read_by_babel_with_continuations_escapes_and_fuzzy(tmp_path: Path) -> None:
+    """Given a .po text with a header, comments, a continued string, escapes, an untranslated
+    and a fuzzy entry, when read, then only checked translations come back, joined and
+    unescaped."""
+    (tmp_path / "en.po").write_text('\n'.join([
+        'msgid ""', 'msgstr ""', '"Language: en\\n"',
+        '"Content-Type: text/plain; charset=UTF-8\\n"', '',
         '# a comment', 'msgid "取号"', 'msgstr "Queue "', '"ticket"', '',
         'msgid "说\\"你好\\""', 'msgstr "Say \\"hi\\"\\n"', '',
-        'msgid "未译"', 'msgstr ""',
-    ])
-    assert parse_po(text) == {"取号": "Queue ticket", '说"你好"': 'Say "hi"\n'}
+        'msgid "未译"', 'msgstr ""', '', '#, fuzzy', 'msgid "猜的"', 'msgstr "Guessed"', '',
+    ]), "utf-8")
+    t = Translator(tmp_path)
+    assert t.catalog("en") == {"取号": "Queue ticket", '说"你好"': 'Say "hi"\n'}
 
 
-@pytest.mark.parametrize("bad", ['msgid "a"\nmsgstr b', 'msgid "a"\nmsgstr[0] "x"', '"orphan"'])
-def test_po_parser_names_the_bad_line(bad: str) -> None:
-    """Given a malformed .po, when parsed, then PoError names the source and line."""
-    with pytest.raises(PoError, match=r"^en\.po:\d+: "):
-        parse_po(bad, "en.po")
+@pytest.mark.parametrize("bad", ['msgid "a"\n', 'garbage line\n'])
+def test_a_malformed_po_file_is_named(tmp_path: Path, bad: str) -> None:
+    """Given a malformed .po, when read, then PoError names the file."""
+    (tmp_path / "en.po").write_text(bad, "utf-8")
+    with pytest.raises(PoError, match=r"en\.po: "):
+        Translator(tmp_path).catalog("en")
 
 
 def test_missing_translation_falls_back_to_chinese_and_is_logged_once(
@@ -67,7 +71,7 @@ def test_shipped_english_catalogue_parses_and_keeps_placeholders() -> None:
     its msgid."""
     import string
 
-    catalog = parse_po((LOCALE_DIR / "en.po").read_text("utf-8"))
+    catalog = Translator(LOCALE_DIR).catalog("en")
     assert len(catalog) > 50
     fields = string.Formatter()
     for msgid, msgstr in catalog.items():
