@@ -72,12 +72,27 @@ class DevicesConfig:
 
 
 @dataclass(frozen=True)
+class SyncConfig:
+    """The hall server this kiosk reports to. ``url = ""``: standalone, nothing is sent."""
+
+    url: str = ""
+    token: str = ""
+    token_file: str = ""  # wins over token when set
+    interval_seconds: float = 2.0
+    request_timeout_seconds: float = 10.0
+    max_backoff_seconds: float = 300.0
+    image_retention_days: float = 0.0  # keep material images this long after confirmed delivery
+    heartbeat_seconds: float = 60.0
+
+
+@dataclass(frozen=True)
 class Config:
     hall: HallConfig
     kiosk: KioskConfig
     timeouts: TimeoutsConfig
     green_channel: GreenChannelConfig
     devices: DevicesConfig
+    sync: SyncConfig = field(default_factory=SyncConfig)
 
 # Allowed values for string settings whose vocabulary is closed.
 CHOICES: dict[str, tuple[str, ...]] = {
