@@ -1,0 +1,64 @@
+"""The heartbeat body: this kiosk's latest state for the hall's kiosk-health page.
+
+Not an outbox message: only the newest state matters, so a failed heartbeat is simply sent again
+next period. Carries device states, paper, outbox depth, the version and open alerts — never a
+citizen's data (alerts hold only what a technician must fix).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from sqlalchemy import Engine
+
+from kiosk.queue.alerts import open_alerts
+from kiosk.sync.outbox import Depth
+
+log = logging.getLogger(__name__)
+DEVICE_STATES = ("ok", "degraded", "offline")
+PAPER_STATES = ("ok", "near_end", "out", "offline", "unknown")
+PACKAGE = "zhengwu-kiosk"
+
+
+def kiosk_version() -> str:
+    try:
+        return version(PACKAGE)
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def heartbeat_body(engine: Engine, kiosk_id: str, depth: Depth, now: datetime,
+                   health: Callable[[], dict[str, Any]] | None) -> dict[str, Any]:
+    """``health()`` returns ``{"devices": {kind: {"state", "reason"}}, "paper": …,
+    "report": {...}|None}`` (all optional); a failing or malformed one is reported, not fatal."""
+    state: dict[str, Any] = {}
+    if health is not None:
+        try:
+            state = dict(health() or {})
+        except Exception:  # the heartbeat must go out even when a device probe is broken
+            log.exception("sync: the health callback failed; heartbeat without device states")
+    devices: dict[str, dict[str, str]] = {}
+    for kind, info in (state.get("devices") or {}).items():
+        info = info if isinstance(info, dict) else {}
+        s = str(info.get("state", "offline"))
+        devices[str(kind)] = {"state": s if s in DEVICE_STATES else "degraded",
+                              "reason": str(info.get("reason", ""))}
+    paper = str(state.get("paper", "unknown"))
+    age = None
+    if depth.oldest_pending_at is not None:
+        age = round(max(0.0, (now - depth.oldest_pending_at).total_seconds()), 1)
+    return {
+        "kiosk_id": kiosk_id,
+        "version": kiosk_version(),
+        "devices": devices,
+        "paper": paper if paper in PAPER_STATES else "unknown",
+        "outbox": {"pending": depth.pending, "parked": depth.parked,
+                   "oldest_pending_age_s": age},
+        "alerts": [{"kind": a.kind, "message": a.message, "at": a.at.isoformat()}
+                   for a in open_alerts(engine, kiosk_id)],
+        "report": state.get("report"),
+    }
