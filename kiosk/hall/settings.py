@@ -46,6 +46,7 @@ class HallSettings(BaseModel):
     max_file_bytes: int = Field(10 * MiB, ge=1)
     max_parts: int = Field(40, ge=1)
     notify_file: Path | None = None  # default: <files_dir>/notifications.jsonl
+    config_file: str | None = None  # the site file these settings came from (queue desk)
 
     @cached_property
     def tz(self) -> ZoneInfo:
@@ -75,6 +76,6 @@ class HallSettings(BaseModel):
         values: dict[str, object] = dict(
             db_url=db_url, files_dir=files.resolve(), hall_code=config.hall.code,
             hall_name=config.hall.name, timezone=config.hall.timezone,
-            catalogue_path=config.kiosk.catalogue, secret=secret)
+            catalogue_path=config.kiosk.catalogue, secret=secret, config_file=config_file)
         values.update(overrides)
         return cls(**values)
