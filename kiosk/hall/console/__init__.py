@@ -11,6 +11,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from kiosk.hall.console import assets, auth, board, counter
+
 router = APIRouter(include_in_schema=False)
+for _pages in (assets, auth, counter, board):
+    router.include_router(_pages.router)
 
 __all__ = ["router"]
