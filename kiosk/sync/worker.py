@@ -293,6 +293,13 @@ class SyncWorker:
         log.info("sync: heartbeat not taken (%s); again next period", answer.error)
         return False
 
+    def sweep_images(self) -> int:
+        """Delete material images delivered longer ago than the retention; returns how many."""
+        if self.settings is None:
+            return 0
+        return remove_delivered_images(self.engine, utc_now(self.clock),
+                                       timedelta(seconds=self.settings.image_retention_s))
+
     def _run(self) -> None:
         assert self.settings is not None
         next_heartbeat = 0.0
@@ -308,8 +315,7 @@ class SyncWorker:
                     delay = 0.0  # more may be due: the next messages of the same records
                 if mono >= next_sweep:
                     next_sweep = mono + SWEEP_PERIOD_S
-                    remove_delivered_images(self.engine, utc_now(self.clock),
-                                            timedelta(seconds=self.settings.image_retention_s))
+                    self.sweep_images()
             except Exception as exc:  # a thread never dies unreported: say why, wait, go on
                 self._last_error = _describe(exc)
                 if isinstance(exc, DBAPIError):
