@@ -20,7 +20,8 @@ import hmac
 _DOMAIN = b"zhengwu-kiosk/ticket-page/v1\x00"
 # 128 bits of tag: forging needs 2**128 tries; keeps the QR small enough for 58 mm paper.
 TAG_BYTES = 16
-MAX_TOKEN_CHARS = 200
+MAX_ID_BYTES = 128  # a ticket id is a 36-character uuid; anything signable fits in a token
+MAX_TOKEN_CHARS = 200  # base64 of MAX_ID_BYTES (171) + "." + tag (22)
 MIN_SECRET_BYTES = 16
 
 
@@ -40,9 +41,9 @@ def _tag(ticket_id: bytes, secret: bytes) -> bytes:
 
 def ticket_token(ticket_id: str, secret: bytes) -> str:
     """``<base64url(ticket id)>.<base64url(tag)>``, URL-safe, no padding."""
-    if not ticket_id:
-        raise ValueError("ticket_token needs a ticket id")
     raw = ticket_id.encode("utf-8")
+    if not raw or len(raw) > MAX_ID_BYTES:
+        raise ValueError(f"a ticket id must be 1-{MAX_ID_BYTES} bytes of UTF-8")
     return f"{_b64(raw)}.{_b64(_tag(raw, secret))}"
 
 

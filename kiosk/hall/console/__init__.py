@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from kiosk.hall.console import assets, auth, board, counter
+from kiosk.hall.console import assets, auth, board, cases, counter, kiosks, ratings
 
 router = APIRouter(include_in_schema=False)
-for _pages in (assets, auth, counter, board):
+for _pages in (assets, auth, counter, board, cases, ratings, kiosks):
     router.include_router(_pages.router)
 
 __all__ = ["router"]

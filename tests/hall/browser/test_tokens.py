@@ -59,7 +59,14 @@ def test_short_secret_refused():
         ticket_token("t", b"short")
 
 
-@given(st.text(min_size=1, max_size=60))
+def test_ids_too_long_to_fit_a_token_refused():
+    with pytest.raises(ValueError, match="1-128 bytes"):
+        ticket_token("票" * 43, SECRET)  # 129 bytes
+    with pytest.raises(ValueError, match="1-128 bytes"):
+        ticket_token("", SECRET)
+
+
+@given(st.text(min_size=1, max_size=128).filter(lambda t: len(t.encode("utf-8")) <= 128))
 def test_any_id_round_trips(tid):
     assert ticket_from_token(ticket_token(tid, SECRET), SECRET) == tid
 
