@@ -56,6 +56,7 @@ class FakeHall:
         self.files: dict[str, list[tuple[str, str, int]]] = {}  # key -> (filename, sha256, size)
         self.requests: list[tuple[str, str | None]] = []  # every write that arrived
         self.replays = 0
+        self.in_flight = 0  # write requests the server is still working on
         self.heartbeats: list[dict[str, Any]] = []
         self.faults: list[Fault] = []
         self.app = self._build()
@@ -116,43 +117,51 @@ class FakeHall:
 
         @app.post("/api/v1/{rest:path}")
         async def write(rest: str, request: Request) -> JSONResponse:
-            path = "/api/v1/" + rest
-            if path not in PATHS:
-                return JSONResponse({"detail": "not found"}, 404)
-            kiosk = self._authorised(request)
-            if not kiosk:
-                return JSONResponse({"detail": "unknown kiosk token"}, 401)
-            key = request.headers.get("Idempotency-Key")
-            raw = await request.body()
             with self.lock:
-                self.requests.append((path, key))
-            if not key:
-                return JSONResponse({"detail": "Idempotency-Key header required"}, 400)
-            parsed, files, error = await self._parse(path, request, raw)
-            fault = self._take_fault(path, parsed)
-            if fault is not None:
-                if fault.delay:
-                    await asyncio.sleep(fault.delay)
-                if fault.status is not None:
-                    return JSONResponse({"detail": f"injected {fault.status}"}, fault.status)
-                if fault.hold == "before":
-                    fault.arrived.set()
-                    await asyncio.to_thread(fault.release.wait, 60)
-                    return JSONResponse({"detail": "dropped"}, 500)
-            if error:
-                return JSONResponse({"detail": error}, 422)
-            digest = hashlib.sha256(raw).hexdigest()
-            answer = self._store(path, key, kiosk, digest, parsed or {}, files)
-            if fault is not None and fault.answer_delay:
-                await asyncio.sleep(fault.answer_delay)
-            if fault is not None and fault.hold == "after":
-                fault.arrived.set()
-                await asyncio.to_thread(fault.release.wait, 60)
-            status, body, replay = answer
-            headers = {"Idempotent-Replay": "true"} if replay else {}
-            return JSONResponse(body, status, headers=headers)
+                self.in_flight += 1
+            try:
+                return await self._write("/api/v1/" + rest, request)
+            finally:
+                with self.lock:
+                    self.in_flight -= 1
 
         return app
+
+    async def _write(self, path: str, request: Request) -> JSONResponse:
+        if path not in PATHS:
+            return JSONResponse({"detail": "not found"}, 404)
+        kiosk = self._authorised(request)
+        if not kiosk:
+            return JSONResponse({"detail": "unknown kiosk token"}, 401)
+        key = request.headers.get("Idempotency-Key")
+        raw = await request.body()
+        with self.lock:
+            self.requests.append((path, key))
+        if not key:
+            return JSONResponse({"detail": "Idempotency-Key header required"}, 400)
+        parsed, files, error = await self._parse(path, request, raw)
+        fault = self._take_fault(path, parsed)
+        if fault is not None:
+            if fault.delay:
+                await asyncio.sleep(fault.delay)
+            if fault.status is not None:
+                return JSONResponse({"detail": f"injected {fault.status}"}, fault.status)
+            if fault.hold == "before":
+                fault.arrived.set()
+                await asyncio.to_thread(fault.release.wait, 60)
+                return JSONResponse({"detail": "dropped"}, 500)
+        if error:
+            return JSONResponse({"detail": error}, 422)
+        digest = hashlib.sha256(raw).hexdigest()
+        answer = self._store(path, key, kiosk, digest, parsed or {}, files)
+        if fault is not None and fault.answer_delay:
+            await asyncio.sleep(fault.answer_delay)
+        if fault is not None and fault.hold == "after":
+            fault.arrived.set()
+            await asyncio.to_thread(fault.release.wait, 60)
+        status, body, replay = answer
+        headers = {"Idempotent-Replay": "true"} if replay else {}
+        return JSONResponse(body, status, headers=headers)
 
     def _authorised(self, request: Request) -> str | None:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
