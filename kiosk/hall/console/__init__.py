@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from kiosk.hall.console import assets, auth, board, cases, counter, kiosks, ratings
+from kiosk.hall.console import assets, auth, board, cases, counter, kiosks, ratings, ticket_page
 
 router = APIRouter(include_in_schema=False)
-for _pages in (assets, auth, counter, board, cases, ratings, kiosks):
+for _pages in (assets, auth, counter, board, cases, ratings, kiosks, ticket_page):
     router.include_router(_pages.router)
 
 __all__ = ["router"]

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from kiosk.catalogue import Catalogue
     from kiosk.hall.queue_desk import QueueDesk
     from kiosk.hall.settings import HallSettings
+    from kiosk.queue.service import QueueService
 
 
 def settings(request: Request) -> HallSettings:
@@ -38,6 +39,22 @@ def catalogue(request: Request) -> Catalogue:
 
 def queue_desk(request: Request) -> QueueDesk:
     return request.app.state.queue_desk
+
+
+def queue_reader(request: Request) -> QueueService:
+    """The kiosk's ``QueueService`` on the hall database, for its read-only public helpers (the
+    wait estimate's ``mean_service_minutes``). Queue moves go through ``queue_desk`` only."""
+    state = request.app.state
+    reader = getattr(state, "console_queue_reader", None)
+    if reader is None:
+        from kiosk.config import load_config
+        from kiosk.queue.service import QueueService
+
+        hall = settings(request)
+        reader = state.console_queue_reader = QueueService(
+            engine(request), hall.catalogue(), load_config(hall.config_file), kiosk_id="hall",
+            secret=hall.secret)
+    return reader
 
 
 def cookie_key(request: Request) -> bytes:
