@@ -29,7 +29,10 @@ def create_app(settings: HallSettings, *, migrate: bool = True,
     if migrate:
         migrate_hall(engine)
     sessions = session_factory(engine)
-    app = FastAPI(title="Hall server (政务服务大厅)", version=VERSION,
+    # No /docs, /redoc or /openapi.json: nothing answers without credentials; the document
+    # is published as config/hall-openapi.json (kiosk hall openapi).
+    app = FastAPI(title="Hall server (政务服务大厅)", version=VERSION, openapi_url=None,
+                  docs_url=None, redoc_url=None,
                   description="What the hall's kiosks send and read. Every write carries "
                               "Idempotency-Key; a repeat gets the first answer again.")
     app.state.settings = settings
@@ -50,4 +53,27 @@ def create_app(settings: HallSettings, *, migrate: bool = True,
 
     app.include_router(console_router)
     app.add_middleware(KioskAuthMiddleware, sessions=sessions)
+    _document_payloads(app)
     return app
+
+
+def _document_payloads(app: FastAPI) -> None:
+    """Payloads validated inside routes (the case JSON part, per-kind event payloads) are added
+    to the OpenAPI components, so the document describes every shape a kiosk sends."""
+    from pydantic.json_schema import models_json_schema
+
+    from kiosk.hall.schemas import CaseIn, LockerEventIn, TicketIssued, TicketMoved
+
+    build = app.openapi
+
+    def openapi() -> dict[str, object]:
+        if app.openapi_schema is None:
+            doc = build()
+            _, extra = models_json_schema(
+                [(m, "validation") for m in (CaseIn, TicketIssued, TicketMoved, LockerEventIn)],
+                ref_template="#/components/schemas/{model}")
+            doc.setdefault("components", {}).setdefault("schemas", {}).update(extra["$defs"])
+            app.openapi_schema = doc
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
