@@ -71,11 +71,10 @@ def encode_session(key: bytes, staff: Staff) -> str:
 
 def decode_session(key: bytes, value: str | None, now: float | None = None) -> Staff | None:
     """The staff member a cookie names, or None when absent, tampered with or expired."""
-    if not value or len(value) > 2000:
+    if not value or len(value) > 2000 or not value.isascii():
         return None
     body, dot, sig = value.partition(".")
-    if not dot or not hmac.compare_digest(sig.encode("ascii", "replace"),
-                                          _sign(key, body).encode("ascii")):
+    if not dot or not hmac.compare_digest(sig.encode("ascii"), _sign(key, body).encode("ascii")):
         return None
     try:
         data = json.loads(_unb64(body))
