@@ -7,8 +7,10 @@ board (opened with its key) shows each call live and its spoken WAV is a real, l
 from __future__ import annotations
 
 import io
+import json
 import wave
 
+import httpx
 from selenium.webdriver.common.by import By
 
 from kiosk.hall.console.board import board_key
@@ -101,7 +103,7 @@ def test_board_updates_live_and_speaks(hall, browser):
     wait_for(browser, lambda d: announced(d) == [f"{ticket.number}→B01",
                                                  f"{ticket.number}→B01（重呼）"])
 
-    with __import__("httpx").Client(base_url=hall.base_url) as client:
+    with httpx.Client(base_url=hall.base_url) as client:
         reply = client.get("/board/voice.wav", params={"key": key, "number": ticket.number,
                                                         "window": "B01"})
         assert reply.status_code == 200
@@ -114,3 +116,35 @@ def test_board_updates_live_and_speaks(hall, browser):
         assert client.get("/board/voice.wav", params={
             "key": "wrong", "number": "A001", "window": "A01"}).status_code == 403
         assert client.get("/board/state", params={"key": key[:-1] + "A"}).status_code == 403
+
+
+def test_board_polling_fallback_and_stream_format(hall, browser):
+    """Where EventSource is unavailable (poll=1), the board polls the same state and still
+    shows a call; the stream itself is text/event-stream with the state as JSON."""
+    ticket = hall.queue.issue_ticket("construction-permit")
+    key = board_key(SECRET)
+    browser.get(hall.url(f"/board?key={key}&poll=1"))
+    wait_for(browser, lambda d: text_of(d, "#live") == "定时刷新")
+    hall.app.state.queue_desk.call_next("C01")
+    wait_for(browser, lambda d: text_of(d, "#now-number") == ticket.number, timeout=10)
+    with httpx.Client(base_url=hall.base_url, timeout=10) as client:
+        with client.stream("GET", "/board/events", params={"key": key}) as stream:
+            assert stream.headers["content-type"].startswith("text/event-stream")
+            lines = stream.iter_lines()
+            assert next(lines).startswith("retry:")
+            assert next(lines) == ""
+            assert next(lines) == "event: state"
+            data = next(lines)
+        state = json.loads(data.removeprefix("data: "))
+        assert state["calls"][0]["number"] == ticket.number
+        assert state["calls"][0]["window"] == "C01"
+
+
+def test_board_key_shown_to_staff_and_wrong_key_page(hall, browser):
+    login(browser, hall)
+    browser.get(hall.url("/counter"))
+    link = browser.find_element(By.ID, "board-link").get_attribute("href")
+    assert link.endswith(f"/board?key={board_key(SECRET)}")
+    browser.get(hall.url("/board?key=nope"))
+    assert "叫号屏地址不正确" in text_of(browser, ".flash.err")
+    shot(browser, "board-wrong-key")
