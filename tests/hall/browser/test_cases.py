@@ -106,6 +106,8 @@ def test_owed_list_edit(hall, browser, submitted):
     names[blank].send_keys("户口簿复印件")
     dates = form.find_elements(By.CSS_SELECTOR, "input[type=date]")
     browser.execute_script("arguments[0].value = '2026-12-31'", dates[blank])
+    browser.execute_script("arguments[0].scrollIntoView()", form)
+    shot(browser, "case-owed-form")
     submit(browser, "#owed-save")
     assert "已保存" in text_of(browser, ".flash.ok")
     with hall.app.state.sessions.begin() as session:
