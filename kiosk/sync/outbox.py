@@ -87,6 +87,8 @@ class Outbox:
             rows = conn.execute(
                 select(O.c.id, O.c.next_attempt_at, O.c.claimed_until)
                 .where(_PENDING).order_by(O.c.id).limit(WINDOW)).all()
+            # only the window's rows stay cached: rows another sender settled drop out here
+            self._records = {r.id: self._records[r.id] for r in rows if r.id in self._records}
             unknown = [r.id for r in rows if r.id not in self._records]
             if unknown:
                 found = conn.execute(select(O.c.id, O.c.kind, O.c.payload, O.c.idempotency_key)
@@ -96,7 +98,7 @@ class Outbox:
         busy: set[str] = set()
         chosen: list[int] = []
         for r in rows:
-            record = self._records[r.id]
+            record = self._records.get(r.id, f"row:{r.id}")  # settled meanwhile: harmless
             if record in busy:
                 continue  # an older message of this record is still on its way
             busy.add(record)

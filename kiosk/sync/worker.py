@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 PARALLEL = 3  # requests in flight at once, always for different records
 BATCH = 24  # messages claimed per pass
 SWEEP_PERIOD_S = 60.0  # how often delivered images past their retention are looked for
+CLAIMS_CHECK_PERIOD_S = 60.0  # how often claims of killed senders on this machine are freed
 SYNC_UNAUTHORIZED = "sync.unauthorized"
 SYNC_PARKED = "sync.parked"
 
@@ -93,7 +94,7 @@ class SyncWorker:
         self._paused_until = 0.0  # time.monotonic()
         self._last_error: str | None = None
         self._unauthorized = False
-        self._claims_checked = False
+        self._next_claims_check = 0.0  # time.monotonic(): look for claims of dead senders
         self.last_heartbeat: datetime | None = None
         self.server_time: str | None = None
 
@@ -170,9 +171,9 @@ class SyncWorker:
 
     def _pass(self) -> int:
         assert self.settings is not None
-        if not self._claims_checked:
+        if time.monotonic() >= self._next_claims_check:
             self._outbox.release_dead_claims()
-            self._claims_checked = True
+            self._next_claims_check = time.monotonic() + CLAIMS_CHECK_PERIOD_S
         now = utc_now(self.clock)
         lease = timedelta(seconds=max(30.0, 3 * self.settings.request_timeout_s))
         claimed = self._outbox.claim(self._outbox.due(now, BATCH), now, lease)
@@ -190,7 +191,11 @@ class SyncWorker:
                                     message.created_at.isoformat(), message.idempotency_key)
         except UnsendableMessage as exc:
             return Answer(Verdict.PARK, None, None, f"not sendable: {exc}")
-        answer = self._http().send(request)
+        try:
+            answer = self._http().send(request)
+        except Exception as exc:  # a bug or a disk fault mid-upload: retry later, say why
+            log.exception("sync: sending outbox message %d failed", message.id)
+            return Answer(Verdict.RETRY, None, None, f"kiosk error while sending: {_describe(exc)}")
         if answer.verdict.server_level:
             abort.set()
         return answer
@@ -240,7 +245,7 @@ class SyncWorker:
             kinds = ", ".join(sorted({str(e).split(":")[0] for _, e in s.parked}))
             self._alert(SYNC_PARKED,
                         f"sync: the hall server refused {len(s.parked)} record(s) for good "
-                        f"({kinds}); they are parked: see `kiosk sync status`",
+                        f"({kinds}); they are parked: see `kiosk sync parked`",
                         "数据同步：服务器拒收部分记录，已暂存待处理，请技术人员检查")
         if errors:
             self._last_error = errors[0]

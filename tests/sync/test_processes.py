@@ -194,3 +194,25 @@ def test_two_sender_processes_on_one_postgresql_never_post_a_record_twice(
     ticket = next(k for k in keys(engine) if k.endswith(":called")).split(":")[2]
     assert hall.order_of(ticket) == ["ticket.issued", "ticket.called", "ticket.done"]
     engine.dispose()
+
+
+def test_run_as_a_service_sends_heartbeats_and_new_records_and_stops_on_sigterm(
+        engine, hall, site):
+    """Given `kiosk sync run` running (no --until-empty), when records are written later, then
+    they arrive, heartbeats keep coming, and SIGTERM ends it with exit 0."""
+    sender = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "--config",
+                               str(site(heartbeat_seconds=1.0)), "sync", "run"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert hall.wait_for(lambda: len(hall.heartbeats) >= 1, 30)
+        add_rating(engine)
+        add_rating(engine)
+        assert hall.wait_for(lambda: len(hall.keys_stored()) == 2, 30)
+        assert hall.wait_for(lambda: len(hall.heartbeats) >= 2, 30)
+        assert hall.heartbeats[-1]["kiosk_id"] == "K01"
+        sender.send_signal(signal.SIGTERM)
+        _out, err = sender.communicate(timeout=30)
+        assert sender.returncode == 0, err
+    finally:
+        if sender.poll() is None:
+            sender.kill()

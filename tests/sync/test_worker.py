@@ -242,3 +242,28 @@ def test_two_senders_on_one_database_never_post_the_same_record(engine, hall, ma
         t.join(90)
     assert results == [True, True]
     assert len(hall.arrivals()) == 60 and set(hall.arrivals().values()) == {1}
+
+
+def test_an_unexpected_error_while_sending_is_retried_not_fatal(engine, hall, make_worker,
+                                                                 monkeypatch):
+    """Given the HTTP client blowing up once (a bug, a disk fault mid-upload), when drained,
+    then that message is retried with the reason kept, and everything arrives once."""
+    from kiosk.sync.client import HallClient
+
+    add_rating(engine)
+    add_rating(engine)
+    real_send = HallClient.send
+    calls = {"n": 0}
+
+    def flaky(self, request):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            request.close()
+            raise RuntimeError("disk read failed")
+        return real_send(self, request)
+
+    monkeypatch.setattr(HallClient, "send", flaky)
+    worker = make_worker()
+    assert worker.drain(30)
+    assert len(hall.keys_stored()) == 2 and set(hall.keys_stored().values()) == {1}
+    assert calls["n"] == 3
