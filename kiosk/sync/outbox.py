@@ -9,8 +9,8 @@ Rules this module keeps, because the hall counts on them:
 - a claim (``claimed_by`` + ``claimed_until``, a lease) keeps two senders — two kiosks on one
   PostgreSQL, or the app and ``kiosk sync run`` — off the same row while it is in flight; on
   PostgreSQL the claim also skips rows another sender is claiming (``FOR UPDATE SKIP LOCKED``).
-  A sender killed mid-send leaves its claims to expire, or to be freed at once by the next
-  sender on the same machine that sees the process is gone.
+  A sender killed mid-send leaves its claims to expire, or to be adopted at once by the next
+  sender on the same machine that sees the process is gone (same kiosk, same token).
 Transactions are short: no network call ever happens while one is open here.
 """
 
@@ -85,7 +85,7 @@ class Outbox:
         record, none claimed by another sender."""
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(O.c.id, O.c.next_attempt_at, O.c.claimed_until)
+                select(O.c.id, O.c.next_attempt_at, O.c.claimed_until, O.c.claimed_by)
                 .where(_PENDING).order_by(O.c.id).limit(WINDOW)).all()
             # only the window's rows stay cached: rows another sender settled drop out here
             self._records = {r.id: self._records[r.id] for r in rows if r.id in self._records}
@@ -102,7 +102,8 @@ class Outbox:
             if record in busy:
                 continue  # an older message of this record is still on its way
             busy.add(record)
-            free = r.claimed_until is None or r.claimed_until <= now
+            free = (r.claimed_until is None or r.claimed_until <= now
+                    or r.claimed_by == self.sender)
             if free and r.next_attempt_at <= now:
                 chosen.append(r.id)
                 if len(chosen) >= limit:
@@ -113,7 +114,8 @@ class Outbox:
         """Take ``ids`` for this sender until ``now + lease``; returns those really taken."""
         if not ids:
             return []
-        free = O.c.claimed_until.is_(None) | (O.c.claimed_until <= now)
+        free = (O.c.claimed_until.is_(None) | (O.c.claimed_until <= now)
+                | (O.c.claimed_by == self.sender))
         with self.engine.begin() as conn:
             pick = select(O.c.id).where(O.c.id.in_(ids), _PENDING, free)
             if conn.dialect.name == "postgresql":
@@ -172,9 +174,11 @@ class Outbox:
         for i, _ in s.parked:
             self._records.pop(i, None)
 
-    def release_dead_claims(self) -> int:
-        """Free rows claimed by a sender process on this machine that no longer exists (killed
-        mid-send): they are sent again at once rather than when the lease runs out."""
+    def adopt_dead_claims(self, now: datetime, lease: timedelta) -> int:
+        """Take over the rows claimed by a sender process of this machine that no longer exists
+        (killed mid-send): this sender retries them at once, with the same kiosk token, so a
+        record the server already stored is answered by a replay. (Freed for any sender, another
+        kiosk's retry of the same key would meet a 409: the inbox is per kiosk.)"""
         host = socket.gethostname() + ":"
         with self.engine.connect() as conn:
             holders = list(conn.execute(
@@ -185,7 +189,7 @@ class Outbox:
             return 0
         with self.engine.begin() as conn:
             result = conn.execute(update(O).where(_PENDING, O.c.claimed_by.in_(dead))
-                                  .values(claimed_by=None, claimed_until=None))
+                                  .values(claimed_by=self.sender, claimed_until=now + lease))
         return int(result.rowcount)
 
     # ---- the technician's numbers ----

@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 PARALLEL = 3  # requests in flight at once, always for different records
 BATCH = 24  # messages claimed per pass
 SWEEP_PERIOD_S = 60.0  # how often delivered images past their retention are looked for
-CLAIMS_CHECK_PERIOD_S = 60.0  # how often claims of killed senders on this machine are freed
+CLAIMS_CHECK_PERIOD_S = 60.0  # how often claims of killed senders on this machine are adopted
 SYNC_UNAUTHORIZED = "sync.unauthorized"
 SYNC_PARKED = "sync.parked"
 
@@ -171,11 +171,11 @@ class SyncWorker:
 
     def _pass(self) -> int:
         assert self.settings is not None
-        if time.monotonic() >= self._next_claims_check:
-            self._outbox.release_dead_claims()
-            self._next_claims_check = time.monotonic() + CLAIMS_CHECK_PERIOD_S
         now = utc_now(self.clock)
         lease = timedelta(seconds=max(30.0, 3 * self.settings.request_timeout_s))
+        if time.monotonic() >= self._next_claims_check:
+            self._outbox.adopt_dead_claims(now, lease)
+            self._next_claims_check = time.monotonic() + CLAIMS_CHECK_PERIOD_S
         claimed = self._outbox.claim(self._outbox.due(now, BATCH), now, lease)
         if not claimed:
             return 0

@@ -4,6 +4,7 @@ claims, the answer classification and the backoff bounds."""
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -133,9 +134,10 @@ def test_a_row_is_claimed_by_one_sender_only_even_when_both_chose_it(engine):
     assert [m.id for m in b.claim(ids_b, later, LEASE)] == [2, 3]
 
 
-def test_claims_of_a_killed_sender_on_this_machine_are_freed_at_once(engine):
-    """Given rows claimed by a process of this machine that no longer exists, when a new sender
-    starts, then they are free again without waiting for the lease."""
+def test_claims_of_a_killed_sender_on_this_machine_are_adopted_at_once(engine):
+    """Given a row claimed by a process of this machine that no longer exists, when a new
+    sender starts, then it takes the row over at once (no wait for the lease) and another
+    sender still keeps off it: the retry comes from this kiosk, whose key the server knows."""
     import socket
     import subprocess
     import sys
@@ -145,9 +147,14 @@ def test_claims_of_a_killed_sender_on_this_machine_are_freed_at_once(engine):
                           capture_output=True, text=True, check=True).stdout.strip()
     dead = Outbox(engine, f"{socket.gethostname()}:{gone}:x")
     dead.claim(dead.due(NOW, 10), NOW, LEASE)
-    fresh = Outbox(engine)
+    fresh, other = Outbox(engine), Outbox(engine, "elsewhere:1:y")
     assert fresh.due(NOW, 10) == []
-    assert fresh.release_dead_claims() == 1 and fresh.due(NOW, 10) == [1]
+    assert fresh.adopt_dead_claims(NOW, LEASE) == 1
+    assert fresh.due(NOW, 10) == [1] and other.due(NOW, 10) == []
+    assert [m.id for m in fresh.claim([1], NOW, LEASE)] == [1]
+    alive = Outbox(engine, f"{socket.gethostname()}:{os.getpid()}:z")
+    alive.claim(alive.due(NOW, 10) or [], NOW, LEASE)
+    assert Outbox(engine).adopt_dead_claims(NOW, LEASE) == 0  # this process is alive
 
 
 def test_settle_never_marks_a_row_sent_twice_or_resurrects_it(engine):
