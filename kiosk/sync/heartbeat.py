@@ -11,17 +11,40 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Engine
 
-from kiosk.queue.alerts import open_alerts
+from kiosk.queue.alerts import PRINTER_OFFLINE, PRINTER_PAPER_OUT, open_alerts
 from kiosk.sync.outbox import Depth
 
 log = logging.getLogger(__name__)
 DEVICE_STATES = ("ok", "degraded", "offline")
 PAPER_STATES = ("ok", "near_end", "out", "offline", "unknown")
 PACKAGE = "zhengwu-kiosk"
+
+
+class DeviceHealthSource(Protocol):
+    """What the heartbeat needs from ``kiosk.devices.DeviceManager``."""
+
+    def kinds(self) -> list[str]: ...
+
+    def health(self, kind: str) -> Any: ...  # drivers.base.Health: .state, .reason
+
+
+def device_health(devices: DeviceHealthSource) -> Callable[[], dict[str, Any]]:
+    """The ``health`` callback for ``SyncWorker`` from the device manager: each device's state
+    and reason as the watchdog last saw them (no device I/O here: a heartbeat never waits on a
+    serial port)."""
+    def snapshot() -> dict[str, Any]:
+        out: dict[str, dict[str, str]] = {}
+        for kind in devices.kinds():
+            health = devices.health(kind)
+            out[kind] = {"state": str(getattr(health.state, "value", health.state)),
+                         "reason": str(health.reason or "")}
+        paper = "offline" if out.get("printer", {}).get("state") == "offline" else "unknown"
+        return {"devices": out, "paper": paper}
+    return snapshot
 
 
 def kiosk_version() -> str:
@@ -47,7 +70,12 @@ def heartbeat_body(engine: Engine, kiosk_id: str, depth: Depth, now: datetime,
         s = str(info.get("state", "offline"))
         devices[str(kind)] = {"state": s if s in DEVICE_STATES else "degraded",
                               "reason": str(info.get("reason", ""))}
+    alerts = open_alerts(engine, kiosk_id)
     paper = str(state.get("paper", "unknown"))
+    if paper == "unknown":  # the printer flow's own alerts know what the sensor said last
+        open_kinds = {a.kind for a in alerts}
+        paper = ("out" if PRINTER_PAPER_OUT in open_kinds
+                 else "offline" if PRINTER_OFFLINE in open_kinds else paper)
     age = None
     if depth.oldest_pending_at is not None:
         age = round(max(0.0, (now - depth.oldest_pending_at).total_seconds()), 1)
@@ -59,6 +87,6 @@ def heartbeat_body(engine: Engine, kiosk_id: str, depth: Depth, now: datetime,
         "outbox": {"pending": depth.pending, "parked": depth.parked,
                    "oldest_pending_age_s": age},
         "alerts": [{"kind": a.kind, "message": a.message, "at": a.at.isoformat()}
-                   for a in open_alerts(engine, kiosk_id)],
+                   for a in alerts],
         "report": state.get("report"),
     }

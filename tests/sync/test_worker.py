@@ -267,3 +267,41 @@ def test_an_unexpected_error_while_sending_is_retried_not_fatal(engine, hall, ma
     assert worker.drain(30)
     assert len(hall.keys_stored()) == 2 and set(hall.keys_stored().values()) == {1}
     assert calls["n"] == 3
+
+
+def test_device_health_reports_the_watchdogs_view_and_paper_out_from_the_alert(
+        engine, hall, make_worker):
+    """Given a device manager with a simulated printer (unplugged) and scanner, and an open
+    paper-out alert, when a heartbeat goes out with device_health(manager), then each device's
+    state and reason are the watchdog's, and paper is 'offline' (the printer is offline)."""
+    from drivers.base import Fault as DeviceFault
+    from drivers.printer.simulated import SimulatedPrinter
+    from drivers.scanner.simulated import SimulatedScanner
+    from kiosk.devices import DeviceManager
+    from kiosk.events import EventBus, call_now
+    from kiosk.queue.alerts import AlertNote, raise_alert
+    from kiosk.sync.heartbeat import device_health
+
+    printer = SimulatedPrinter()
+    manager = DeviceManager({"printer": printer, "scanner": SimulatedScanner()},
+                            EventBus(call_now), poll_s=0.02, health_s=0.05)
+    manager.start()
+    try:
+        assert hall.wait_for(lambda: manager.health("scanner").state.value == "ok", 10)
+        printer.inject(DeviceFault.UNPLUGGED)
+        assert hall.wait_for(lambda: manager.health("printer").state.value == "offline", 10)
+        worker = make_worker()
+        worker._health = device_health(manager)
+        assert worker.send_heartbeat()
+        raise_alert(engine, "K01", AlertNote("printer.paper_out", "printer: paper out", "缺纸"),
+                    SystemClock(SHANGHAI).now())
+        worker._health = None
+        assert worker.send_heartbeat()
+    finally:
+        manager.stop()
+    first, second = hall.heartbeats
+    assert first["devices"]["scanner"] == {"state": "ok", "reason": ""}
+    assert first["devices"]["printer"]["state"] == "offline"
+    assert first["devices"]["printer"]["reason"]
+    assert first["paper"] == "offline"
+    assert second["paper"] == "out" and second["devices"] == {}
