@@ -88,11 +88,29 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _settings(args: argparse.Namespace, files: str | None = None) -> HallSettings:
+    from pydantic import ValidationError
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     from kiosk.config import database_url, load_config
     from kiosk.hall.settings import HallSettings
 
     url = args.db or database_url(load_config(args.config))
-    return HallSettings.load(url, files_dir=files, config_file=args.config)
+    try:
+        backend = make_url(url).get_backend_name()
+    except ArgumentError:
+        backend = ""
+    if backend not in ("sqlite", "postgresql", "postgres"):
+        raise CommandError(f"--db {url.split('@')[-1][:80]}: expected sqlite:///FILE or "
+                           "postgresql://USER@HOST/DB")
+    try:
+        return HallSettings.load(url, files_dir=files, config_file=args.config)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise CommandError(f"hall settings: {'.'.join(map(str, err['loc']))}: "
+                           f"{err['msg']}") from None
+    except ValueError as exc:  # the hall secret file or variable is malformed
+        raise CommandError(str(exc)) from None
 
 
 def _sessions(args: argparse.Namespace):  # noqa: ANN202 - sessionmaker, imported lazily

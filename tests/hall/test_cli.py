@@ -115,3 +115,11 @@ def test_serve_over_tls(tmp_path):
     finally:
         # uvicorn shuts down gracefully on SIGTERM, then re-raises it: -15, not a crash code
         assert server.stop() in (0, -signal.SIGTERM)
+
+
+@pytest.mark.parametrize("url", ["mysql://admin:s3cret@db/hall", "not a url"])
+def test_a_bad_database_url_is_one_line_without_the_password(tmp_path, url):
+    done = run_cli("hall", "stats", "--db", url, "--json", cwd=tmp_path)
+    assert done.returncode == 1 and done.stderr.count("\n") == 1
+    assert "expected sqlite:///FILE or postgresql://" in done.stderr
+    assert "s3cret" not in done.stderr and "Traceback" not in done.stderr
