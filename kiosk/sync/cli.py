@@ -18,8 +18,12 @@ import json
 import signal
 import threading
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from kiosk.cli import CommandError
+
+if TYPE_CHECKING:  # the worker pulls in httpx: imported only when a sync command runs
+    from kiosk.sync.worker import SyncWorker
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -59,7 +63,7 @@ def _seconds(text: str) -> float:
     return value
 
 
-def _worker(args: argparse.Namespace):  # noqa: ANN202 - SyncWorker, imported late
+def _worker(args: argparse.Namespace) -> SyncWorker:
     from kiosk.clock import SystemClock
     from kiosk.config import database_url, load_config
     from kiosk.storage import make_engine, migrate
@@ -114,7 +118,7 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_forever(worker) -> int:  # noqa: ANN001 - SyncWorker
+def _run_forever(worker: SyncWorker) -> int:
     stopped = threading.Event()
 
     def on_signal(_signum: int, _frame: FrameType | None) -> None:

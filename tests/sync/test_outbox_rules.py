@@ -197,3 +197,32 @@ def test_backoff_grows_is_capped_and_jittered():
     assert 0.5 <= backoff(1, 1.0, 60.0) <= 1.0 and 8.0 <= backoff(5, 1.0, 60.0) <= 16.0
     assert backoff(40, 1.0, 60.0) <= 60.0
     assert len({round(backoff(3, 1.0, 60.0), 6) for _ in range(20)}) > 1
+
+
+def test_a_kiosk_in_the_field_upgrades_0001_to_0002_keeping_its_pending_rows(sqlite_url):
+    """Given a database at revision 0001 holding an unsent outbox row (a kiosk that has been
+    collecting records before the sender existed), when migrated to head, then the row is
+    still there, unclaimed and unparked, and due for sending."""
+    from sqlalchemy import inspect, text
+
+    from kiosk.storage import make_engine, migrate
+    from kiosk.storage.engine import HEAD_REVISION
+
+    engine = make_engine(sqlite_url)
+    migrate(engine, "0001")
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO outbox (idempotency_key, kind, payload, created_at, attempts, "
+            "next_attempt_at) VALUES ('QZ01:ticket:t1:issued', 'ticket.issued', "
+            "'{\"uuid\": \"t1\"}', '2026-01-05 02:00:00', 0, '2026-01-05 02:00:00')"))
+    migrate(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == \
+            HEAD_REVISION
+    columns = {c["name"] for c in inspect(engine).get_columns("outbox")}
+    assert {"parked_at", "claimed_by", "claimed_until", "response", "files_removed_at"} <= columns
+    outbox = Outbox(engine, "me")
+    assert outbox.due(NOW, 10) == [1]
+    (claimed,) = outbox.claim([1], NOW, LEASE)
+    assert claimed.payload == {"uuid": "t1"} and claimed.kind == "ticket.issued"
+    engine.dispose()
