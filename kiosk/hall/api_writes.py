@@ -20,7 +20,7 @@ from kiosk.hall import inbox
 from kiosk.hall.api_errors import validation_line
 from kiosk.hall.schemas import CaseIn, EventIn, HeartbeatIn, LockerEventIn, RatingIn
 from kiosk.hall.services import cases, events, kiosks, lockers, ratings
-from kiosk.hall.services.errors import ServiceRefusal, WrongHall
+from kiosk.hall.services.errors import Forbidden, ServiceRefusal, WrongHall
 from kiosk.hall.settings import HallSettings
 from kiosk.hall.uploads import CaseUpload, UploadRefused
 
@@ -125,8 +125,8 @@ def heartbeat(request: Request, body: HeartbeatIn) -> dict[str, str]:
     """Latest state only (not through the outbox, no idempotency key) → ``{"server_time"}``."""
     kiosk_id = request.state.kiosk_id
     if body.kiosk_id != kiosk_id:
-        raise ServiceRefusal(f"kiosk_id {body.kiosk_id!r} does not match the token's kiosk",
-                             "终端编号与令牌不符")
+        raise Forbidden(f"kiosk_id {body.kiosk_id!r} does not match the token's kiosk",
+                        "终端编号与令牌不符")
     now = datetime.now(UTC)
     with request.app.state.sessions.begin() as s:
         kiosks.store_heartbeat(s, kiosk_id, body, now)

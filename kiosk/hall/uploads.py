@@ -83,10 +83,13 @@ class CaseUpload:
         except UploadRefused:
             self.discard()
             raise
-        except Exception as exc:  # python-multipart's parse errors: a malformed body
+        except Exception as exc:  # python-multipart's parse errors, a client gone mid-body
             self.discard()
             raise UploadRefused(422, f"malformed multipart body: {exc.__class__.__name__}") \
                 from None
+        except BaseException:  # cancelled: still leave nothing behind
+            self.discard()
+            raise
         if self._out is not None or not self._case_seen:
             self.discard()
             raise UploadRefused(422, "multipart body: expected a 'case' part (the case JSON) "

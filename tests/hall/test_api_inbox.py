@@ -168,7 +168,7 @@ def test_heartbeat_keeps_the_latest_state_and_kiosk_health_lists_it(hall):
         spoofed = c.post("/api/v1/heartbeat", json={**beat, "kiosk_id": "K02"})
         bad = c.post("/api/v1/heartbeat", json={**beat, "paper": "plenty"})
     assert r.status_code == 200 and "server_time" in r.json()
-    assert spoofed.status_code == 422 and bad.status_code == 422
+    assert spoofed.status_code == 403 and bad.status_code == 422
     with hall.app.state.sessions() as s:
         health = {k.kiosk_id: k for k in list_kiosks(s)}
         later = {k.kiosk_id: k for k in list_kiosks(

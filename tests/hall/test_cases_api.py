@@ -4,7 +4,10 @@ reads (by number, receipt token, person hash), on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
+import socket
 import uuid
+
+import httpx
 
 from kiosk.hall.models import Case, CaseEvent, CasePage, InboxEntry
 from tests.hall.conftest import PERSON, case_parts, case_payload, image_bytes, sha
@@ -163,3 +166,29 @@ def test_repeat_submission_of_the_same_item_is_flagged(hall):
 
         assert get_case(s, second["case_number"]).repeat_of == first["case_number"]
         assert get_case(s, first["case_number"]).repeat_of is None
+
+
+def test_a_body_cut_short_or_announced_too_big_leaves_nothing(hall):
+    """A multipart body that ends mid-file (the kiosk lost the network) is a 422; a body whose
+    Content-Length is over every limit is a 413 before a byte is read; nothing stays on disk."""
+    pages = {"p1.jpg": image_bytes("jpeg", 200, noise=True)}
+    full = httpx.Request("POST", "http://x/", **case_parts(case_payload(pages), pages))
+    body = full.read()
+
+    def cut():
+        yield body[: len(body) // 2]
+
+    with hall.client() as c:
+        r1 = c.post("/api/v1/cases", content=cut(), headers={
+            "Idempotency-Key": key(), "Content-Type": full.headers["content-type"]})
+    host, port = hall.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as raw:
+        raw.sendall((f"POST /api/v1/cases HTTP/1.1\r\nHost: x\r\n"
+                     f"Authorization: Bearer {hall.tokens['K01']}\r\n"
+                     f"Idempotency-Key: {key()}\r\n"
+                     f"Content-Type: {full.headers['content-type']}\r\n"
+                     f"Content-Length: {10**12}\r\n\r\n").encode() + body[:1000])
+        status_line = raw.makefile("rb").readline().decode()
+    assert r1.status_code == 422 and "multipart" in r1.json()["detail"]
+    assert status_line.split()[1] == "413"
+    assert_nothing_stored(hall)

@@ -14,6 +14,10 @@ class ServiceRefusal(Exception):
         self.message_en, self.message_zh = message_en, message_zh
 
 
+class Forbidden(ServiceRefusal):
+    status_code = 403
+
+
 class NotFound(ServiceRefusal):
     status_code = 404
 
