@@ -180,10 +180,13 @@ class SyncWorker:
         if not claimed:
             return 0
         abort = threading.Event()
-        answers = list(self._executor().map(lambda m: self._deliver(m, abort), claimed))
+        client = self._http()  # made here, under the pass lock, never by two senders at once
+        answers = list(self._executor().map(lambda m: self._deliver(client, m, abort),
+                                            claimed))
         return self._settle(claimed, answers)
 
-    def _deliver(self, message: Claimed, abort: threading.Event) -> Answer | None:
+    def _deliver(self, client: HallClient, message: Claimed,
+                 abort: threading.Event) -> Answer | None:
         if abort.is_set():
             return None  # the server is unreachable: not attempted, released untouched
         try:
@@ -191,8 +194,13 @@ class SyncWorker:
                                     message.created_at.isoformat(), message.idempotency_key)
         except UnsendableMessage as exc:
             return Answer(Verdict.PARK, None, None, f"not sendable: {exc}")
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:
+            # a payload not shaped as its kind says: retrying cannot fix it
+            return Answer(Verdict.PARK, None, None,
+                          f"not sendable: malformed {message.kind} payload "
+                          f"({type(exc).__name__})")
         try:
-            answer = self._http().send(request)
+            answer = client.send(request)
         except Exception as exc:  # a bug or a disk fault mid-upload: retry later, say why
             log.exception("sync: sending outbox message %d failed", message.id)
             return Answer(Verdict.RETRY, None, None, f"kiosk error while sending: {_describe(exc)}")

@@ -305,3 +305,17 @@ def test_device_health_reports_the_watchdogs_view_and_paper_out_from_the_alert(
     assert first["devices"]["printer"]["reason"]
     assert first["paper"] == "offline"
     assert second["paper"] == "out" and second["devices"] == {}
+
+
+def test_a_malformed_payload_is_parked_not_fatal(engine, hall, make_worker):
+    """Given a case.created whose materials are not a list (a writer's bug), when drained, then
+    it is parked with the reason and the next record still arrives."""
+    add_message(engine, "QZ01:case:broken:created", "case.created",
+                {"case_id": "broken", "materials": "p1.jpg"})
+    add_rating(engine)
+    worker = make_worker()
+    assert worker.drain(30)
+    assert outbox_counts(engine) == {"total": 2, "sent": 1, "parked": 1}
+    from kiosk.sync.outbox import Outbox
+    (parked,) = Outbox(engine).parked()
+    assert parked["error"] == "not sendable: malformed case.created payload (AttributeError)"
