@@ -22,6 +22,12 @@ log = logging.getLogger(__name__)
 DEVICE_STATES = ("ok", "degraded", "offline")
 PAPER_STATES = ("ok", "near_end", "out", "offline", "unknown")
 PACKAGE = "zhengwu-kiosk"
+# The contract's bounds on a heartbeat: past them the server refuses it (422) every period.
+MAX_ALERTS = 100
+MAX_MESSAGE = 500
+MAX_REASON = 300
+MAX_ID = 64
+MAX_VERSION = 40
 
 
 class DeviceHealthSource(Protocol):
@@ -68,8 +74,8 @@ def heartbeat_body(engine: Engine, kiosk_id: str, depth: Depth, now: datetime,
     for kind, info in (state.get("devices") or {}).items():
         info = info if isinstance(info, dict) else {}
         s = str(info.get("state", "offline"))
-        devices[str(kind)] = {"state": s if s in DEVICE_STATES else "degraded",
-                              "reason": str(info.get("reason", ""))}
+        devices[str(kind)[:MAX_ID]] = {"state": s if s in DEVICE_STATES else "degraded",
+                                       "reason": str(info.get("reason", ""))[:MAX_REASON]}
     alerts = open_alerts(engine, kiosk_id)
     paper = str(state.get("paper", "unknown"))
     if paper == "unknown":  # the printer flow's own alerts know what the sensor said last
@@ -81,12 +87,12 @@ def heartbeat_body(engine: Engine, kiosk_id: str, depth: Depth, now: datetime,
         age = round(max(0.0, (now - depth.oldest_pending_at).total_seconds()), 1)
     return {
         "kiosk_id": kiosk_id,
-        "version": kiosk_version(),
+        "version": kiosk_version()[:MAX_VERSION],
         "devices": devices,
         "paper": paper if paper in PAPER_STATES else "unknown",
         "outbox": {"pending": depth.pending, "parked": depth.parked,
                    "oldest_pending_age_s": age},
-        "alerts": [{"kind": a.kind, "message": a.message, "at": a.at.isoformat()}
-                   for a in alerts],
+        "alerts": [{"kind": a.kind[:MAX_ID], "message": a.message[:MAX_MESSAGE],
+                    "at": a.at.isoformat()} for a in alerts[-MAX_ALERTS:]],  # the newest
         "report": state.get("report"),
     }

@@ -100,20 +100,25 @@ def worker_for(real: RealHall, **sync: object) -> SyncWorker:
 
 
 def test_a_whole_flow_arrives_once_counted_on_both_sides(real, tmp_path):
-    """Given 5 tickets (3 called, 2 done), 2 cases with page images and 3 ratings in the
-    outbox, when `kiosk sync run --until-empty` runs, then the hall counts exactly those
-    records, each ticket's events in order, the cases' pages are stored and gone from the
-    kiosk, and the kiosk kept each case's number."""
+    """Given 5 tickets (3 called, 2 done), 2 cases with page images, 3 ratings, a locker
+    event and an alert in the outbox, when `kiosk sync run --until-empty` runs, then the hall
+    counts exactly those records, each ticket's events in order, the cases' pages are stored
+    and gone from the kiosk, and the kiosk kept each case's number."""
     ids = issue_flow(real.engine, 5)
     cases = [add_case(real.engine, tmp_path / "cases") for _ in range(2)]
     for level in (5, 4, 1):
         add_rating(real.engine, level=level)
+    add_message(real.engine, "QZ01:locker:e1", "locker.deposited", {
+        "event_id": "5b0e8a52-7f43-4c0e-9d7e-2f1f4b6a0c11", "hall": "QZ01", "kiosk": "K01",
+        "compartment": 3, "case_id": None, "at": MONDAY_10.isoformat(), "door": "closed"})
+    add_message(real.engine, "QZ01:alert:printer.paper_out:1", "alert.raised", {
+        "kiosk": "K01", "kind": "printer.paper_out", "message": "printer: paper out"})
     done = kiosk("--config", str(real.site), "sync", "run", "--until-empty", "--timeout", "60")
     assert done.returncode == 0, done.stderr
     stats = real.stats()
-    assert (stats["tickets"], stats["ticket_events"], stats["cases"], stats["ratings"]) == \
-        (5, 10, 2, 3)
-    assert stats["inbox"] == outbox_counts(real.engine)["total"] == 15
+    assert (stats["tickets"], stats["ticket_events"], stats["cases"], stats["ratings"],
+            stats["locker_events"], stats["alerts"]) == (5, 10, 2, 3, 1, 1)
+    assert stats["inbox"] == outbox_counts(real.engine)["total"] == 17
     assert stats["bad_ratings_open"] == 1
     assert real.ticket_kinds(ids[0]) == ["ticket.issued", "ticket.called", "ticket.done"]
     assert real.ticket_kinds(ids[2]) == ["ticket.issued", "ticket.called"]
@@ -122,6 +127,37 @@ def test_a_whole_flow_arrives_once_counted_on_both_sides(real, tmp_path):
         answers = list(conn.execute(select(OutboxMessage.response).where(
             OutboxMessage.kind == "case.created")).scalars())
     assert all(a["case_number"].startswith("SB") and a["receipt_token"] for a in answers)
+
+
+def test_the_real_server_takes_a_heartbeat_even_with_many_long_alerts(real):
+    """Given 150 open alerts with 800-character messages (past the heartbeat's bounds), when a
+    heartbeat is sent, then the real server takes it (the kiosk trims to the contract)."""
+    from kiosk.queue.alerts import AlertNote, raise_alert
+
+    for n in range(150):
+        raise_alert(real.engine, "K01", AlertNote(f"test.alert{n}", "x" * 800, "告警"),
+                    SystemClock(SHANGHAI).now())
+    worker = worker_for(real)
+    worker._health = lambda: {"devices": {"printer": {"state": "ok", "reason": "r" * 400}}}
+    try:
+        assert worker.send_heartbeat() and worker.server_time
+    finally:
+        worker.stop()
+
+
+def test_every_route_is_in_the_servers_committed_openapi_document():
+    """The kind → request table matches config/hall-openapi.json: each path is a POST there
+    taking an Idempotency-Key, and the heartbeat is a POST too."""
+    from config.loader import CONFIG_DIR
+    from kiosk.sync.routes import route_for
+
+    paths = json.loads((CONFIG_DIR / "hall-openapi.json").read_text("utf-8"))["paths"]
+    for kind in ("ticket.issued", "ticket.called", "ticket.done", "ticket.skipped",
+                 "case.created", "case.status_changed", "rating.created", "locker.opened",
+                 "alert.raised", "alert.cleared"):
+        post = paths["/api/v1" + route_for(kind).path]["post"]
+        assert "Idempotency-Key" in [p["name"] for p in post.get("parameters", [])], kind
+    assert "post" in paths["/api/v1/heartbeat"]
 
 
 def test_a_record_the_server_refuses_is_parked_and_the_rest_flow(real):
