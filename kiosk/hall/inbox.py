@@ -52,10 +52,16 @@ def _replay(entry: InboxEntry, kiosk_id: str, digest: str) -> Answer:
     return Answer(entry.status_code, dict(entry.response), replay=True)
 
 
+def lookup(session: Session, key: str, kiosk_id: str, digest: str) -> Answer | None:
+    """The stored answer for ``key`` (a replay), None when the key is new; raises
+    ``InboxConflict`` when the key was used for another request."""
+    entry = session.get(InboxEntry, key)
+    return _replay(entry, kiosk_id, digest) if entry is not None else None
+
+
 def find(sessions: sessionmaker[Session], key: str, kiosk_id: str, digest: str) -> Answer | None:
     with sessions() as session:
-        entry = session.get(InboxEntry, key)
-        return _replay(entry, kiosk_id, digest) if entry is not None else None
+        return lookup(session, key, kiosk_id, digest)
 
 
 def handle(sessions: sessionmaker[Session], *, key: str, kiosk_id: str, endpoint: str,
@@ -64,11 +70,12 @@ def handle(sessions: sessionmaker[Session], *, key: str, kiosk_id: str, endpoint
            on_failure: Callable[[], None] | None = None) -> Answer:
     """Answer a write exactly once: replay, conflict, or run ``work`` in one transaction with
     the inbox row. ``on_failure`` undoes side effects outside the database (moved files)."""
-    found = find(sessions, key, kiosk_id, digest)
-    if found is not None:
-        return found
     try:
         with sessions.begin() as session:
+            # looked up in the write's own transaction: one connection per request, not two
+            found = lookup(session, key, kiosk_id, digest)
+            if found is not None:
+                return found
             entry = InboxEntry(key=key, kiosk_id=kiosk_id, endpoint=endpoint, body_sha256=digest,
                                status_code=0, response={}, received_at=datetime.now(UTC))
             session.add(entry)

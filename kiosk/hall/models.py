@@ -23,7 +23,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from kiosk.storage.models import NAMING, UTCDateTime
 
@@ -117,6 +117,8 @@ class CaseMaterial(HallBase):
     name: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(16))  # received | owed
     due_date: Mapped[date | None] = mapped_column(Date)
+    # lets a new case insert its materials and pages in one flush (no round trip per material)
+    pages: Mapped[list[CasePage]] = relationship(lazy="raise", cascade="save-update")
 
 
 class CasePage(HallBase):

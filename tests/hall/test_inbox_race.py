@@ -21,7 +21,7 @@ def test_the_loser_of_the_insert_reads_the_winners_answer(pg_server, monkeypatch
     sessions = session_factory(engine)
     a_claimed, b_looked = threading.Event(), threading.Event()
     b_work_ran = threading.Event()
-    real_find = inbox.find
+    real_find = inbox.lookup
 
     def find(*args: object, **kw: object) -> inbox.Answer | None:
         found = real_find(*args, **kw)  # type: ignore[arg-type]
@@ -29,7 +29,7 @@ def test_the_loser_of_the_insert_reads_the_winners_answer(pg_server, monkeypatch
             b_looked.set()
         return found
 
-    monkeypatch.setattr(inbox, "find", find)
+    monkeypatch.setattr(inbox, "lookup", find)
 
     def work_a(_s: object) -> tuple[int, dict[str, object]]:
         a_claimed.set()

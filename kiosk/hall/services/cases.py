@@ -138,18 +138,16 @@ def create_case(session: Session, case: CaseIn, kiosk_id: str, pages: dict[int, 
                submitted_at=case.submitted_at, promised_date=case.promised_date,
                repeat_of=repeat_of, status="received", updated_at=now)
     session.add(row)
-    session.flush()
     index = 0
     for m in case.materials:
         mat = CaseMaterial(case_id=case_id, material_id=m.material_id, name=m.name,
-                           status=m.status, due_date=m.due_date)
-        session.add(mat)
-        session.flush()
+                           status=m.status, due_date=m.due_date, pages=[])
         for _ in m.pages:
             p = pages[index]
             index += 1
-            session.add(CasePage(material_pk=mat.id, file=p.file, sha256=p.sha256, size=p.size,
-                                 content_type=p.content_type, stored_path=p.path))
+            mat.pages.append(CasePage(file=p.file, sha256=p.sha256, size=p.size,
+                                      content_type=p.content_type, stored_path=p.path))
+        session.add(mat)
     session.add(CaseEvent(case_id=case_id, at=now, status="received", actor=f"kiosk:{kiosk_id}",
                           note=""))
     return {"case_number": number, "case_id": case_id, "receipt_token": row.receipt_token}
