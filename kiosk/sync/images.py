@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, bindparam, select, update
 
 from kiosk.storage.models import OutboxMessage
+from kiosk.sync.outbox import file_owner
 from kiosk.sync.routes import CASE_CREATED, page_paths
 
 log = logging.getLogger(__name__)
@@ -22,22 +23,28 @@ O = OutboxMessage.__table__  # noqa: E741
 BATCH = 200
 
 
-def remove_delivered_images(engine: Engine, now: datetime, retention: timedelta) -> int:
+def remove_delivered_images(engine: Engine, now: datetime, retention: timedelta,
+                            kiosk_id: str | None = None) -> int:
     """Delete the page files of cases delivered at least ``retention`` ago; returns how many
-    files were deleted. Rows are marked (``files_removed_at``) so each case is done once."""
+    files were deleted. Rows are marked (``files_removed_at``) so each case is done once.
+    ``kiosk_id`` set (a shared database): only this kiosk's cases — the files are on its disk."""
     cutoff = now - retention
     removed = 0
+    after = 0
     while True:
         with engine.connect() as conn:
             rows = conn.execute(
-                select(O.c.id, O.c.payload).where(
+                select(O.c.id, O.c.kind, O.c.payload).where(
                     O.c.files_removed_at.is_(None), O.c.sent_at.is_not(None),
-                    O.c.sent_at <= cutoff, O.c.kind == CASE_CREATED)
+                    O.c.sent_at <= cutoff, O.c.kind == CASE_CREATED, O.c.id > after)
                 .order_by(O.c.id).limit(BATCH)).all()
         if not rows:
             return removed
+        after = rows[-1].id
         done: list[int] = []
         for row in rows:
+            if kiosk_id is not None and file_owner(row.kind, row.payload or {}) != kiosk_id:
+                continue  # another kiosk's case: its files are on that kiosk's disk
             ok = True
             for path in page_paths(row.payload or {}):
                 try:
@@ -51,11 +58,10 @@ def remove_delivered_images(engine: Engine, now: datetime, retention: timedelta)
                                 path, exc.strerror)
             if ok:
                 done.append(row.id)
-        if not done:
-            return removed
-        with engine.begin() as conn:
-            conn.execute(update(O).where(O.c.id == bindparam("b_id"))
-                         .values(files_removed_at=now), [{"b_id": i} for i in done])
+        if done:
+            with engine.begin() as conn:
+                conn.execute(update(O).where(O.c.id == bindparam("b_id"))
+                             .values(files_removed_at=now), [{"b_id": i} for i in done])
         if len(rows) < BATCH:
             return removed
 

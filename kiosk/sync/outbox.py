@@ -6,6 +6,8 @@ Rules this module keeps, because the hall counts on them:
 - a row is eligible only when no older unsent row of the same record (a ticket, a case) is
   still pending, so a ticket's ``issued`` reaches the server before its ``called``; a parked row
   does not hold its record back;
+- a message with files on disk (``case.created``) is sent only by the kiosk that wrote it, when
+  several kiosks share one outbox (the images are on that kiosk's disk, nowhere else);
 - a claim (``claimed_by`` + ``claimed_until``, a lease) keeps two senders — two kiosks on one
   PostgreSQL, or the app and ``kiosk sync run`` — off the same row while it is in flight; on
   PostgreSQL the claim also skips rows another sender is claiming (``FOR UPDATE SKIP LOCKED``).
@@ -26,7 +28,7 @@ from typing import Any
 from sqlalchemy import Engine, bindparam, func, select, update
 
 from kiosk.storage.models import OutboxMessage
-from kiosk.sync.routes import record_key
+from kiosk.sync.routes import CASE_CREATED, record_key
 
 O = OutboxMessage.__table__  # noqa: E741 - the table, as in the queue modules
 WINDOW = 1000  # oldest pending rows looked at per pass: a record's older rows are always inside
@@ -73,11 +75,24 @@ def sender_identity() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
+def file_owner(kind: str, payload: dict[str, Any]) -> str | None:
+    """The kiosk whose disk holds this message's files (None: no local files, any sender)."""
+    if kind != CASE_CREATED:
+        return None
+    owner = payload.get("kiosk")
+    return str(owner) if owner else None
+
+
 class Outbox:
-    def __init__(self, engine: Engine, sender: str | None = None) -> None:
+    def __init__(self, engine: Engine, sender: str | None = None, *,
+                 kiosk_id: str | None = None) -> None:
+        """``kiosk_id`` set (a hall's shared database): messages whose files are on another
+        kiosk's disk are left to that kiosk. None (a kiosk's own SQLite): every message."""
         self.engine = engine
         self.sender = sender or sender_identity()
-        self._records: dict[int, str] = {}  # id -> record key (rows never change kind/payload)
+        self.kiosk_id = kiosk_id
+        # id -> (record key, file owner); rows never change kind or payload
+        self._records: dict[int, tuple[str, str | None]] = {}
 
     # ---- choosing ----
     def due(self, now: datetime, limit: int) -> list[int]:
@@ -94,14 +109,18 @@ class Outbox:
                 found = conn.execute(select(O.c.id, O.c.kind, O.c.payload, O.c.idempotency_key)
                                      .where(O.c.id.in_(unknown))).all()
                 for r in found:
-                    self._records[r.id] = record_key(r.kind, r.payload or {}, r.idempotency_key)
+                    payload = r.payload or {}
+                    self._records[r.id] = (record_key(r.kind, payload, r.idempotency_key),
+                                           file_owner(r.kind, payload))
         busy: set[str] = set()
         chosen: list[int] = []
         for r in rows:
-            record = self._records.get(r.id, f"row:{r.id}")  # settled meanwhile: harmless
+            record, owner = self._records.get(r.id, (f"row:{r.id}", None))
             if record in busy:
                 continue  # an older message of this record is still on its way
             busy.add(record)
+            if owner is not None and self.kiosk_id is not None and owner != self.kiosk_id:
+                continue  # its images are on that kiosk's disk: only that kiosk can send it
             free = (r.claimed_until is None or r.claimed_until <= now
                     or r.claimed_by == self.sender)
             if free and r.next_attempt_at <= now:

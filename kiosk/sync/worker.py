@@ -83,7 +83,9 @@ class SyncWorker:
         self.kiosk_id = config.kiosk.id
         self._health = health
         self._alerts = alerts
-        self._outbox = Outbox(engine)
+        # a hall's shared database: another kiosk's case images are not on this disk
+        self._owner = self.kiosk_id if engine.dialect.name != "sqlite" else None
+        self._outbox = Outbox(engine, kiosk_id=self._owner)
         self._client: HallClient | None = None
         self._pool: ThreadPoolExecutor | None = None
         self._thread: threading.Thread | None = None
@@ -248,7 +250,7 @@ class SyncWorker:
                 self._unauthorized = False
                 clear_alerts(self.engine, self.kiosk_id, [SYNC_UNAUTHORIZED], now)
             if self.settings.image_retention_s == 0 and any(f for _, _, f in s.delivered):
-                remove_delivered_images(self.engine, now, timedelta(0))
+                remove_delivered_images(self.engine, now, timedelta(0), self._owner)
         if s.parked:
             kinds = ", ".join(sorted({str(e).split(":")[0] for _, e in s.parked}))
             self._alert(SYNC_PARKED,
@@ -311,7 +313,8 @@ class SyncWorker:
         if self.settings is None:
             return 0
         return remove_delivered_images(self.engine, utc_now(self.clock),
-                                       timedelta(seconds=self.settings.image_retention_s))
+                                       timedelta(seconds=self.settings.image_retention_s),
+                                       self._owner)
 
     def _run(self) -> None:
         assert self.settings is not None

@@ -28,9 +28,11 @@ FAST = {"interval_seconds": 0.05, "request_timeout_seconds": 2.0, "max_backoff_s
         "heartbeat_seconds": 60.0}
 
 
-def write_site(path: Path, db_url: str, url: str, token: str = TOKEN, **sync: object) -> Path:
+def write_site(path: Path, db_url: str, url: str, token: str = TOKEN, *, kiosk_id: str = "K01",
+               **sync: object) -> Path:
     values = {**FAST, **sync}
-    lines = ["[kiosk]", f'data_dir = "{path.parent / "var"}"', f'database = "{db_url}"', "",
+    lines = ["[kiosk]", f'id = "{kiosk_id}"', f'data_dir = "{path.parent / "var"}"',
+             f'database = "{db_url}"', "",
              "[sync]", f'url = "{url}"', f'token = "{token}"']
     for key, value in values.items():
         lines.append(f"{key} = {value!r}" if not isinstance(value, str) else f'{key} = "{value}"')

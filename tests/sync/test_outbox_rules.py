@@ -226,3 +226,24 @@ def test_a_kiosk_in_the_field_upgrades_0001_to_0002_keeping_its_pending_rows(sql
     (claimed,) = outbox.claim([1], NOW, LEASE)
     assert claimed.payload == {"uuid": "t1"} and claimed.kind == "ticket.issued"
     engine.dispose()
+
+
+def test_on_a_shared_outbox_a_case_is_sent_only_by_the_kiosk_holding_its_images(engine,
+                                                                                 tmp_path):
+    """Given K01's case (images on K01's disk), a later event of that case and a rating, when
+    K02's sender looks, then it may take only the rating (the case's event waits behind the
+    case); K01's sender takes the case; K02's image sweep leaves K01's files alone."""
+    from kiosk.sync.images import remove_delivered_images
+
+    case_id, files = add_case(engine, tmp_path, pages=1, kiosk="K01")
+    add_message(engine, "k:case-event", "case.status_changed", {"case_id": case_id})
+    add_rating(engine, kiosk="K01")
+    k01, k02 = Outbox(engine, "h:1:a", kiosk_id="K01"), Outbox(engine, "h:2:b", kiosk_id="K02")
+    assert k02.due(NOW, 10) == [3]
+    assert k01.due(NOW, 10) == [1, 3]
+    k01.claim([1], NOW, LEASE)
+    k01.settle(Settlement(delivered=[(1, {}, True)]), NOW)
+    assert remove_delivered_images(engine, NOW, timedelta(0), "K02") == 0 and files[0].exists()
+    assert remove_delivered_images(engine, NOW, timedelta(0), "K01") == 1
+    assert not files[0].exists()
+    assert k02.due(NOW, 10) == [2, 3]  # the case's own event: any kiosk, after the case

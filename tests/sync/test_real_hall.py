@@ -282,3 +282,45 @@ def test_two_senders_and_the_real_server_on_one_postgresql(pg_url, tmp_path):
         real.gate.release_all()
         real.server.stop()
         real.engine.dispose()
+
+
+@pytest.mark.postgres
+def test_two_kiosks_share_an_outbox_and_each_sends_its_own_cases(pg_url, tmp_path):
+    """Given a hall's PostgreSQL shared by kiosks K01 and K02 (own tokens) and the real
+    server, with cases from both kiosks (images on each one's disk) among tickets and ratings,
+    when both kiosks' senders drain at once, then the hall counts every record once and the
+    server's inbox shows each case received from the kiosk that made it, never the other."""
+    from kiosk.hall.models import InboxEntry
+
+    real = open_real_hall(pg_url, tmp_path)
+    try:
+        added = kiosk("hall", "kiosk", "add", "K02", "--db", pg_url)
+        token2 = added.stdout.strip().splitlines()[-1]
+        sites = {"K01": real.site,
+                 "K02": write_site(tmp_path / "k02.toml", pg_url, real.server.url, token2,
+                                   kiosk_id="K02")}
+        issue_flow(real.engine, 10)
+        cases = {kid: [add_case(real.engine, tmp_path / kid, pages=1, kiosk=kid)[0]
+                       for _ in range(6)] for kid in ("K01", "K02")}
+        for _ in range(20):
+            add_rating(real.engine)
+        senders = [subprocess.Popen([sys.executable, "-m", "kiosk.cli", "--config", str(site),
+                                     "sync", "run", "--until-empty", "--timeout", "120"],
+                                    stderr=subprocess.PIPE, text=True)
+                   for site in sites.values()]
+        for sender in senders:
+            _out, err = sender.communicate(timeout=150)
+            assert sender.returncode == 0, err
+        stats = real.stats()
+        assert (stats["tickets"], stats["cases"], stats["ratings"]) == (10, 12, 20)
+        assert outbox_counts(real.engine)["parked"] == 0
+        assert set(real.gate.arrivals.values()) == {1}
+        with real.engine.connect() as conn:
+            by_key = dict(conn.execute(select(InboxEntry.key, InboxEntry.kiosk_id)).all())
+        for kid, ids in cases.items():
+            assert all(by_key[f"QZ01:case:{c}:created"] == kid for c in ids)
+        assert [p for kid in cases for p in (tmp_path / kid).rglob("*.png")] == []
+    finally:
+        real.gate.release_all()
+        real.server.stop()
+        real.engine.dispose()
