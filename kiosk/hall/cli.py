@@ -43,6 +43,12 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "(default: <kiosk.data_dir>/hall-files)")
     s.add_argument("--tls-cert", metavar="F", help="TLS certificate chain (PEM); with --tls-key")
     s.add_argument("--tls-key", metavar="F", help="TLS private key (PEM); with --tls-cert")
+    s.add_argument("--contact-days", type=int, default=1, metavar="N",
+                   help="bad rating: contact the rater within N working days (default 1)")
+    s.add_argument("--fix-days", type=int, default=15, metavar="N",
+                   help="bad rating: fix the cause within N working days (default 15)")
+    s.add_argument("--holiday", action="append", default=[], metavar="YYYY-MM-DD",
+                   help="a public holiday (not a working day); repeat for each")
     s.add_argument("--log-level", default="info",
                    choices=("critical", "error", "warning", "info", "debug"))
     s.set_defaults(func=_serve)
@@ -129,11 +135,23 @@ def _serve(args: argparse.Namespace) -> int:
             raise CommandError(f"{opt} {value}: no such file")
     if not 0 < args.port < 65536:
         raise CommandError(f"--port {args.port}: expected 1-65535")
+    from datetime import date
+
     import uvicorn
 
     from kiosk.hall.app import create_app
+    from kiosk.hall.settings import FollowUpDeadlines
 
-    settings = _settings(args, args.files)
+    for day in args.holiday:
+        try:
+            date.fromisoformat(day)
+        except ValueError:
+            raise CommandError(f"--holiday {day}: expected a date such as 2026-10-01") from None
+    if not (0 <= args.contact_days <= 60 and 0 <= args.fix_days <= 365):
+        raise CommandError("--contact-days: expected 0-60, --fix-days: expected 0-365")
+    followup = FollowUpDeadlines(contact_working_days=args.contact_days,
+                                 fix_working_days=args.fix_days, holidays=tuple(args.holiday))
+    settings = _settings(args, args.files).model_copy(update={"followup": followup})
     settings.files_dir.mkdir(parents=True, exist_ok=True)
     app = create_app(settings)
     try:

@@ -123,3 +123,21 @@ def test_a_bad_database_url_is_one_line_without_the_password(tmp_path, url):
     assert done.returncode == 1 and done.stderr.count("\n") == 1
     assert "expected sqlite:///FILE or postgresql://" in done.stderr
     assert "s3cret" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_follow_up_deadlines_are_set_on_the_command_line(tmp_path):
+    """Given `serve --contact-days 2 --fix-days 5 --holiday 2026-12-07`, then a bad rating on
+    Friday 4 December is due for contact on Wednesday 9 and for the fix on Monday 14."""
+    from tests.hall.conftest import rating
+
+    url = f"sqlite:///{tmp_path / 'hall.db'}"
+    token = run_cli("hall", "kiosk", "add", "K01", "--db", url,
+                    cwd=tmp_path).stdout.strip().splitlines()[-1]
+    with ServeProcess(url, tmp_path, "--contact-days", "2", "--fix-days", "5", "--holiday",
+                      "2026-12-07") as server, httpx.Client(
+            base_url=server.url, headers={"Authorization": f"Bearer {token}"}) as c:
+        r = c.post("/api/v1/ratings", json=rating(1, at="2026-12-04T10:00:00+08:00"),
+                   headers={"Idempotency-Key": str(uuid.uuid4())})
+    assert r.json()["follow_up"] == {"contact_due": "2026-12-09", "fix_due": "2026-12-14"}
+    bad = run_cli("hall", "serve", "--db", url, "--holiday", "Christmas", cwd=tmp_path)
+    assert bad.returncode == 1 and "--holiday Christmas" in bad.stderr
