@@ -21,7 +21,9 @@ from fastapi import Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-MAX_STREAM_S = 600.0
+# A stream ends after this and the browser reconnects (3 s later): a server restarting for an
+# update then waits at most this long for open boards and phones, not indefinitely.
+MAX_STREAM_S = 120.0
 KEEPALIVE_S = 15.0
 RETRY_MS = 3000
 
