@@ -46,6 +46,11 @@ def test_list_and_filters(hall, browser, submitted):
     assert rows(browser) == [first]
     browser.get(hall.url("/cases?status=approved"))
     assert rows(browser) == []
+    day = first[2:6] + "-" + first[6:8] + "-" + first[8:10]  # SB20261201-0001: local day
+    browser.get(hall.url(f"/cases?day={day}"))
+    assert set(rows(browser)) == {first, second}
+    browser.get(hall.url("/cases?day=2020-01-01"))
+    assert rows(browser) == []
     browser.get(hall.url("/cases?day=12/01/2026"))
     assert "格式不对" in text_of(browser, ".flash.err")
 
