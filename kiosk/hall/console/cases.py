@@ -17,6 +17,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 
 from kiosk.hall.console import deps
 from kiosk.hall.console.session import Staff
@@ -133,7 +134,7 @@ async def change_status(request: Request, number: str, staff: StaffDep) -> Respo
     return await run_in_threadpool(change)
 
 
-def owed_from_form(form: Any) -> list[case_service.OwedItem]:
+def owed_from_form(form: FormData) -> list[case_service.OwedItem]:
     """Rows ``owed_<i>`` (checkbox), ``mid_<i>``, ``name_<i>``, ``due_<i>`` → the owed list."""
     owed: dict[str, case_service.OwedItem] = {}
     indices = sorted({k.split("_", 1)[1] for k in form if k.startswith("mid_")})

@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import Engine, select
 from starlette.concurrency import run_in_threadpool
 
-from kiosk.catalogue import Catalogue
+from kiosk.catalogue import Catalogue, Window
 from kiosk.hall import audit
 from kiosk.hall.console import deps
 from kiosk.hall.console.board import board_path
@@ -43,7 +43,7 @@ ACTIONS = {"call": ("call_next", "已呼叫下一位。"),
 NEXT_SHOWN = 8
 
 
-def _window_or_404(catalogue: Catalogue, window_id: str) -> Any:
+def _window_or_404(catalogue: Catalogue, window_id: str) -> Window:
     window = next((w for w in catalogue.windows if w.id == window_id), None)
     if window is None:
         raise PageError(404, f"没有编号为“{window_id[:16]}”的窗口，请从窗口列表中选择。",

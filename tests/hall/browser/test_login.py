@@ -78,3 +78,16 @@ def test_logout_and_tampered_cookie(hall, browser):
         forged = base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
         client.cookies.set(SESSION_COOKIE, f"{forged}.{sig}")
         assert client.get("/counter").status_code == 303
+
+
+def test_pages_are_never_framed_and_leak_no_referrer(hall):
+    """Every page carries the headers that stop clickjacking of staff forms and keep the board
+    key and ticket tokens (both in URLs) from reaching other sites; the browser tests above and
+    the live board run under exactly this policy (no inline script)."""
+    with http(hall) as client:
+        for path in ("/login", "/q/not-a-token", "/board?key=x"):
+            headers = client.get(path).headers
+            assert "frame-ancestors 'none'" in headers["content-security-policy"], path
+            assert "script-src 'self'" in headers["content-security-policy"], path
+            assert headers["x-frame-options"] == "DENY", path
+            assert headers["referrer-policy"] == "same-origin", path
