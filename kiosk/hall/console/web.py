@@ -9,6 +9,7 @@ CSRF token). Must never render a traceback, an exception's repr or personal data
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -20,6 +21,7 @@ from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from jinja2.runtime import Context
+from sqlalchemy import select
 from starlette.datastructures import FormData
 
 from kiosk.hall.console import deps
@@ -30,6 +32,7 @@ from kiosk.hall.console.session import (
     decode_session,
     same_origin,
 )
+from kiosk.hall.models import Staff as StaffRow
 
 HALL_DIR = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = HALL_DIR / "templates"
@@ -88,7 +91,18 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, *
 
 
 def current_staff(request: Request) -> Staff | None:
-    return decode_session(deps.cookie_key(request), request.cookies.get(SESSION_COOKIE))
+    """The session's member of staff, if the account still exists, is enabled, and with the
+    role it has now: disabling an account or changing a role takes effect on the next page, not
+    when the 12-hour cookie runs out."""
+    staff = decode_session(deps.cookie_key(request), request.cookies.get(SESSION_COOKIE))
+    if staff is None:
+        return None
+    with deps.engine(request).connect() as conn:
+        row = conn.execute(select(StaffRow.role, StaffRow.disabled).where(
+            StaffRow.username == staff.user)).first()
+    if row is None or row.disabled:
+        return None
+    return staff if row.role == staff.role else replace(staff, role=row.role)
 
 
 def staff_required(request: Request) -> Staff:

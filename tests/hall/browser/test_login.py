@@ -91,3 +91,23 @@ def test_pages_are_never_framed_and_leak_no_referrer(hall):
             assert "script-src 'self'" in headers["content-security-policy"], path
             assert headers["x-frame-options"] == "DENY", path
             assert headers["referrer-policy"] == "same-origin", path
+
+
+def test_disabled_account_or_new_role_applies_at_once(hall, browser):
+    """Given a clerk logged in, when an administrator disables the account, then the next page
+    asks for a login although the cookie is still within its 12 hours; a role change applies to
+    the next page too."""
+    with hall.app.state.sessions.begin() as session:
+        add_staff(session, "temp1", "temporary-pass", "clerk")
+    login(browser, hall, ("temp1", "temporary-pass"))
+    browser.get(hall.url("/ratings"))
+    assert browser.find_elements(By.CSS_SELECTOR, "#followups th")[-1].text != "登记"
+    with hall.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE hall_staff SET role = 'supervisor' WHERE username='temp1'")
+    browser.get(hall.url("/ratings"))
+    assert browser.find_elements(By.CSS_SELECTOR, "#followups th")[-1].text == "登记"
+    assert "temp1（主管）" in text_of(browser, "header .who")
+    with hall.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE hall_staff SET disabled = true WHERE username = 'temp1'")
+    browser.get(hall.url("/counter"))
+    assert "/login" in browser.current_url
