@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy import and_, func, or_, select
 from starlette.concurrency import run_in_threadpool
 
+from kiosk.catalogue import Category
 from kiosk.hall.console import deps
 from kiosk.hall.console.live import Memo, event_stream
 from kiosk.hall.console.web import ConsoleRoute, render
@@ -29,6 +30,7 @@ router = APIRouter(route_class=ConsoleRoute)
 INTERVAL_S = 3.0
 SERVING_SHOWN = 3
 _memo = Memo(ttl=1.0)
+_category_memo = Memo(ttl=1.0)
 
 STATUS_ZH = {"waiting": "等候中", "called": "请前往窗口", "serving": "办理中", "done": "已办结",
              "skipped": "已过号", "expired": "已失效"}
@@ -38,19 +40,32 @@ class TicketGone(Exception):
     """Token invalid or its ticket unknown: both look the same from outside."""
 
 
+def _category_view(request: Request, category: Category, day: date) -> tuple[float, list[str]]:
+    """What every phone watching this category shares: mean service minutes, now serving."""
+
+    def read() -> tuple[float, list[str]]:
+        with deps.engine(request).connect() as conn:
+            mean = deps.queue_reader(request).mean_service_minutes(conn, category, day)
+            serving = [r.number for r in conn.execute(
+                select(Ticket.number).where(
+                    Ticket.hall == deps.settings(request).hall_code, Ticket.service_date == day,
+                    Ticket.category == category.code, Ticket.called_at.is_not(None))
+                .order_by(Ticket.called_at.desc()).limit(SERVING_SHOWN)).all()]
+        return mean, serving
+
+    return _category_memo.get((id(deps.engine(request)), category.code, day), read)
+
+
 def read_ticket(request: Request, ticket_id: str) -> dict[str, Any]:
     settings = deps.settings(request)
-    catalogue = settings.catalogue()
-    engine = deps.engine(request)
     today = deps.today(request)
-    with engine.connect() as conn:
+    with deps.engine(request).connect() as conn:
         row = conn.execute(select(Ticket).where(Ticket.id == ticket_id,
                                                 Ticket.hall == settings.hall_code)).first()
         if row is None:
             raise TicketGone()
-        category = catalogue.category(row.category)
         status = row.status if row.service_date == today else "expired"
-        ahead = wait = None
+        ahead = None
         if status == TicketStatus.WAITING.value:
             # The calling order (kiosk.queue.counter): priority first, then number order.
             ahead = int(conn.execute(select(func.count()).select_from(Ticket).where(
@@ -58,14 +73,11 @@ def read_ticket(request: Request, ticket_id: str) -> dict[str, Any]:
                 Ticket.category == row.category, Ticket.status == TicketStatus.WAITING.value,
                 or_(and_(Ticket.priority.is_(True), Ticket.priority != row.priority),
                     and_(Ticket.priority == row.priority, Ticket.seq < row.seq)))).scalar_one())
-            mean = deps.queue_reader(request).mean_service_minutes(conn, category, today)
-            windows = max(1, len(category.windows))
-            wait = math.ceil(ahead * mean / windows) if ahead else 0
-        serving = [r.number for r in conn.execute(
-            select(Ticket.number).where(
-                Ticket.hall == row.hall, Ticket.service_date == today,
-                Ticket.category == row.category, Ticket.called_at.is_not(None))
-            .order_by(Ticket.called_at.desc()).limit(SERVING_SHOWN)).all()]
+    category = settings.catalogue().category(row.category)
+    mean, serving = _category_view(request, category, today)
+    wait = None
+    if ahead is not None:
+        wait = math.ceil(ahead * mean / max(1, len(category.windows))) if ahead else 0
     return {"number": row.number, "category": category.name, "status": status,
             "status_zh": STATUS_ZH.get(status, status), "ahead": ahead, "wait_minutes": wait,
             "window": row.window_id if status == TicketStatus.CALLED.value else None,
