@@ -98,6 +98,7 @@ class SyncWorker:
         self._unauthorized = False
         self._next_claims_check = 0.0  # time.monotonic(): look for claims of dead senders
         self.last_heartbeat: datetime | None = None
+        self.loop_turns = 0  # the running worker's finished turns (maintenance screen, tests)
         self.server_time: str | None = None
 
     @property
@@ -341,6 +342,7 @@ class SyncWorker:
                 self._failures += 1
                 self._paused_until = time.monotonic() + backoff(
                     self._failures, self.settings.interval_s, self.settings.max_backoff_s)
+            self.loop_turns += 1
             now = time.monotonic()
             wait = max(delay, self._paused_until - now) if delay else 0.0
             wait = min(wait, max(0.0, next_heartbeat - now))

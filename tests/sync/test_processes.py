@@ -23,6 +23,7 @@ from tests.sync.fake_hall import Fault
 from tests.sync.records import add_rating, keys, outbox_counts
 
 ITEM = "unemployment-registration"
+pytestmark = pytest.mark.slow  # real processes and servers: seconds per test
 
 
 def kiosk(site: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:

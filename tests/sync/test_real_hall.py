@@ -31,6 +31,7 @@ from tests.sync.fault_gate import FaultGate
 from tests.sync.records import add_case, add_message, add_rating, keys, outbox_counts
 
 ITEM = "unemployment-registration"
+pytestmark = pytest.mark.slow  # real processes and servers: seconds per test
 
 
 def kiosk(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:

@@ -319,3 +319,14 @@ def test_a_malformed_payload_is_parked_not_fatal(engine, hall, make_worker):
     from kiosk.sync.outbox import Outbox
     (parked,) = Outbox(engine).parked()
     assert parked["error"] == "not sendable: malformed case.created payload (AttributeError)"
+
+
+def test_notify_wakes_an_idle_worker_before_its_interval(engine, hall, make_worker):
+    """Given a running worker with a 60 s interval that found nothing to send, when a record
+    is written and notify() called, then it is sent long before the interval is over."""
+    worker = make_worker(interval_seconds=60.0)
+    worker.start()
+    assert hall.wait_for(lambda: worker.loop_turns >= 1, 10)  # found nothing: now it waits
+    add_rating(engine)
+    worker.notify()
+    assert hall.wait_for(lambda: len(hall.keys_stored()) == 1, 20)
