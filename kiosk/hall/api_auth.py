@@ -13,12 +13,15 @@ from typing import Any
 
 import anyio.to_thread
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from kiosk.hall.auth import kiosk_for_token
 
 API_PREFIX = "/api/v1"
+CASES_PATH = "/api/v1/cases"  # multipart uploads: limited per file and part by kiosk.hall.uploads
+MAX_JSON_BYTES = 1024 * 1024  # every other kiosk request is a small JSON document
 
 
 class KioskAuthMiddleware:
@@ -36,11 +39,14 @@ class KioskAuthMiddleware:
             return
         try:
             kiosk_id = await anyio.to_thread.run_sync(self._lookup, token)
-        except DBAPIError:
+        except (DBAPIError, PoolTimeout):
             await _answer(send, 503, "the hall database is unavailable; retry later")
             return
         if kiosk_id is None:
             await _answer(send, 401, "unknown or revoked kiosk token")
+            return
+        if scope["path"] != CASES_PATH and _content_length(scope) > MAX_JSON_BYTES:
+            await _answer(send, 413, f"request body over {MAX_JSON_BYTES} bytes")
             return
         scope.setdefault("state", {})["kiosk_id"] = kiosk_id
         await self.app(scope, receive, send)
@@ -48,6 +54,16 @@ class KioskAuthMiddleware:
     def _lookup(self, token: str) -> str | None:
         with self.sessions() as session:
             return kiosk_for_token(session, token)
+
+
+def _content_length(scope: Scope) -> int:
+    for name, value in scope.get("headers", ()):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return 0
+    return 0
 
 
 def _bearer(scope: Scope) -> str | None:

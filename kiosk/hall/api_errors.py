@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from kiosk.hall.inbox import InboxConflict
 from kiosk.hall.services.errors import ServiceRefusal
@@ -46,6 +47,11 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(OperationalError)
     async def _down(_: Request, exc: OperationalError) -> JSONResponse:
+        return JSONResponse({"detail": UNAVAILABLE}, 503, headers={"Retry-After": "5"})
+
+    @app.exception_handler(PoolTimeout)
+    async def _busy(_: Request, exc: PoolTimeout) -> JSONResponse:
+        # every database connection busy for the pool's timeout: the kiosk retries later
         return JSONResponse({"detail": UNAVAILABLE}, 503, headers={"Retry-After": "5"})
 
     @app.exception_handler(DBAPIError)

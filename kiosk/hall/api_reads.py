@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from kiosk.hall.models import PickupCode
 from kiosk.hall.schemas import PickupVerifyIn
 from kiosk.hall.services import cases, lockers
-from kiosk.hall.services.errors import CaseNotFound, ServiceRefusal
+from kiosk.hall.services.errors import CaseNotFound, NotFound, ServiceRefusal
 from kiosk.hall.settings import HallSettings
 from kiosk.storage.models import Appointment
 
@@ -53,7 +53,7 @@ def case_by_token(request: Request, receipt_token: str) -> dict[str, Any]:
     with request.app.state.sessions() as s:
         case = cases.get_case_by_token(s, receipt_token)
         if case is None:
-            raise ServiceRefusal("no case for this receipt", "没有找到该回执对应的办件")
+            raise NotFound("no case for this receipt", "没有找到该回执对应的办件")
         return kiosk_view(s, case, datetime.now(UTC))
 
 

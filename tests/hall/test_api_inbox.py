@@ -198,3 +198,10 @@ def test_stats_count_distinct_records(hall):
         stats = hall_stats(s)
     assert stats["tickets"] == 1 and stats["ticket_events"] == 2
     assert stats["ratings"] == 1 and stats["cases"] == 0 and stats["inbox"] == 3
+
+
+def test_a_json_request_over_one_mib_is_413_before_it_is_read(hall):
+    huge = {**issued(), "padding": "x" * (1024 * 1024)}
+    with hall.client() as c:
+        r = c.post("/api/v1/tickets/events", json=huge, headers={"Idempotency-Key": key()})
+    assert r.status_code == 413 and hall.count(InboxEntry) == 0
