@@ -227,6 +227,11 @@ class SyncWorker:
             error = answer.error or answer.verdict.value
             errors.append(error)
             if answer.verdict is Verdict.PARK:
+                if answer.status == 409 and message.attempts > 0:
+                    # the server's inbox is per kiosk: a row first sent by another sender (a
+                    # kiosk that died mid-send) is refused here though the hall may have it
+                    error += ("; tried before, possibly stored already under another kiosk's "
+                              "token: check the hall before sending it again")
                 s.parked.append((message.id, error))
                 log.warning("sync: outbox message %d (%s) refused for good, parked: %s",
                             message.id, message.kind, error)

@@ -330,3 +330,28 @@ def test_notify_wakes_an_idle_worker_before_its_interval(engine, hall, make_work
     add_rating(engine)
     worker.notify()
     assert hall.wait_for(lambda: len(hall.keys_stored()) == 1, 20)
+
+
+def test_a_409_after_an_earlier_attempt_is_parked_saying_it_may_be_stored(engine, hall,
+                                                                          make_worker):
+    """Given a record another kiosk's sender posted before dying (the server's inbox has the
+    key under that kiosk), when this kiosk sends it, then the 409 parks it with a reason that
+    says the hall may already have it."""
+    add_rating(engine)
+    hall.tokens["token-K09"] = "K09"
+    import httpx
+
+    from kiosk.sync.outbox import Outbox, Settlement
+    from kiosk.sync.routes import build_request
+    (msg,) = Outbox(engine, "h:9:x").claim([1], SystemClock(SHANGHAI).now(), timedelta(0))
+    request = build_request(msg.kind, msg.payload, msg.created_at.isoformat(),
+                            msg.idempotency_key)
+    worker = make_worker()  # the server now: where K09 sent it, with K09's token
+    assert httpx.post(worker.settings.base_url + "/api/v1" + request.path,
+                      content=request.content,
+                      headers={**request.headers, "Authorization": "Bearer token-K09"}
+                      ).status_code == 201
+    Outbox(engine, "h:9:x").settle(Settlement(failed=[(1, "killed")]), msg.created_at)
+    assert worker.drain(30)
+    (parked,) = Outbox(engine).parked()
+    assert parked["error"].startswith("HTTP 409") and "possibly stored already" in parked["error"]
