@@ -8,7 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 APT_PACKAGES=(libzbar0 xvfb xauth libgl1 libegl1 libgl1-mesa-dri libmtdev1 libsdl2-2.0-0
-              fonts-wqy-microhei postgresql fontconfig libusb-1.0-0)
+              fonts-wqy-microhei postgresql fontconfig libusb-1.0-0
+              chromium chromium-driver espeak-ng)
 
 say() { printf '\033[1m[kiosk.sh]\033[0m %s\n' "$*" >&2; }
 

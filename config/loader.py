@@ -112,9 +112,15 @@ def sync_token(config: Config) -> str:
     except OSError as exc:
         raise ConfigError(path, "sync.token_file", f"a file that cannot be read ({exc.strerror})",
                           "a readable file holding this kiosk's token") from None
+    except UnicodeDecodeError:
+        raise ConfigError(path, "sync.token_file", "bytes that are not UTF-8 text",
+                          "this kiosk's token as text") from None
     if not token:
         raise ConfigError(path, "sync.token_file", "an empty file",
                           "a file holding this kiosk's token")
+    if len(token.splitlines()) != 1:
+        raise ConfigError(path, "sync.token_file", "several lines",
+                          "one line: this kiosk's token from `kiosk hall kiosk add`")
     return token
 
 

@@ -140,11 +140,11 @@ class SyncConfig:
     url: Annotated[Str, AfterValidator(_optional_http_url)] = ""
     token: Str = ""  # this kiosk's token (kiosk hall kiosk add K03 prints it)
     token_file: Str = ""  # or a file holding the token (wins over token when set)
-    interval_seconds: Annotated[Float, Field(ge=0.1, le=3600)] = 2.0
+    interval_seconds: Annotated[Float, Field(ge=0.01, le=3600)] = 2.0
     request_timeout_seconds: Annotated[Float, Field(ge=0.1, le=600)] = 10.0
-    max_backoff_seconds: Annotated[Float, Field(ge=1, le=86400)] = 300.0
+    max_backoff_seconds: Annotated[Float, Field(ge=0.1, le=86400)] = 300.0
     image_retention_days: Annotated[Float, Field(ge=0, le=3650)] = 0.0
-    heartbeat_seconds: Annotated[Float, Field(ge=5, le=3600)] = 60.0
+    heartbeat_seconds: Annotated[Float, Field(ge=1, le=3600)] = 60.0
 
     @model_validator(mode="after")
     def _token_when_reporting(self) -> SyncConfig:

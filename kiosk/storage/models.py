@@ -153,6 +153,14 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
+    # The sender (kiosk.sync): a message the server refused for good waits here for a technician
+    # instead of blocking the rest; a claim keeps two senders off one row while it is in flight
+    # (claimed_until is a lease: a sender killed mid-send frees its rows when it runs out).
+    parked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    claimed_by: Mapped[str | None] = mapped_column(String(128))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    response: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the server's 2xx answer
+    files_removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # material images
 
 
 class AuditEntry(Base):
