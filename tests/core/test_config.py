@@ -183,11 +183,11 @@ def test_the_readme_example_site_file_is_valid(tmp_path):
     ("text", "key", "found", "expected"),
     [
         ("[sync]\ninterval_seconds = nan\n", "sync.interval_seconds", "nan",
-         "a number from 0.1 to 3600"),
+         "a number from 0.01 to 3600"),
         ("[devices.printer]\ntimeout = inf\n", "devices.printer.timeout", "inf",
          "more than 0 and at most 600"),
         ("[sync]\nheartbeat_seconds = 1\n", "sync.heartbeat_seconds", "1 (integer)",
-         "from 5 to 3600"),
+         "from 1 to 3600"),
         ('[sync]\nurl = "ftp://hall"\n', "sync.url", "'ftp://hall'", "http:// or https://"),
         ('[sync]\nurl = "http://hall:70000"\n', "sync.url", "'http://hall:70000'",
          "port is from 1 to 65535"),
