@@ -73,7 +73,7 @@ class HomeScreen(KioskScreen):
         if "queue" not in SCREENS:
             return
         self._status_at = self.app.now()
-        fetch_in_background(self.app.ctx.queue.status, self._show_queue_status,
+        fetch_in_background(self.app.ctx.counter.status, self._show_queue_status,
                             "home-queue-status")
 
     def _show_queue_status(self, status: QueueStatus | None) -> None:

@@ -70,7 +70,7 @@ class QueueScreen(KioskScreen):
     def count_waiting(self) -> None:
         """People waiting per category, read on a thread like the home overview: a slow
         database must never hold the screen switch."""
-        queue = self.app.ctx.queue
+        queue = self.app.ctx.counter
         fetch_in_background(lambda: {c.code: c.waiting for c in queue.status().categories},
                             self._show_waiting, "queue-category-status")
 

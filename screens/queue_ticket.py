@@ -16,7 +16,6 @@ import logging
 import math
 from collections.abc import Callable
 from concurrent.futures import CancelledError, Future
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +35,8 @@ from kivy.properties import (
 from drivers.base import Device
 from drivers.printer.base import PaperStatus, PrinterOffline, ReceiptPrinter
 from drivers.printer.layout import Receipt
+from kiosk.alerts import PRINTER_KINDS, printer_alert
 from kiosk.events import DeviceHealthChanged
-from kiosk.queue.alerts import PRINTER_KINDS, clear_alerts, printer_alert, raise_alert
 from kiosk.queue.tickets import IssuedTicket
 from kiosk.receipts.ticket import ticket_receipt, windows_text
 from screens.queue_common import close_notices, current_ticket, priority_text
@@ -193,13 +192,12 @@ class QueueTicketScreen(KioskScreen):
             except CancelledError:  # the app is shutting down
                 return
         ctx = self.app.ctx
-        kiosk_id, now = ctx.queue.kiosk_id, datetime.now(UTC)
         try:
             if error is None:
-                clear_alerts(ctx.engine, kiosk_id, PRINTER_KINDS, now)
+                ctx.alerts.clear(PRINTER_KINDS)
             else:
                 log.warning("ticket print failed: %s", error)
-                raise_alert(ctx.engine, kiosk_id, printer_alert(error), now)
+                ctx.alerts.raise_(printer_alert(error))
         except Exception:  # a full disk must not also lose the on-screen ticket
             log.exception("could not record the printer alert")
         Clock.schedule_once(lambda _dt: self._show_result(attempt, error), 0)

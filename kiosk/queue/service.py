@@ -21,9 +21,9 @@ from config.schema import Config
 from kiosk.catalogue import Catalogue, Category, ServiceItem
 from kiosk.clock import Clock, SystemClock, local_now
 from kiosk.config import data_dir
+from kiosk.outbox import Outbox
 from kiosk.privacy import id_hash, load_hall_secret, mask_name
 from kiosk.queue import appointments
-from kiosk.queue.counter import CounterDesk
 from kiosk.queue.errors import (
     AppointmentAlreadyUsed,
     AppointmentTooEarly,
@@ -36,7 +36,7 @@ from kiosk.queue.errors import (
 )
 from kiosk.queue.numbering import format_number, next_seq
 from kiosk.queue.tickets import IssuedTicket, WaitEstimate
-from kiosk.storage.models import Appointment, OutboxMessage, Ticket, TicketStatus
+from kiosk.storage.models import Appointment, Ticket, TicketStatus
 
 RECENT_SERVICE_TIMES = 10  # finished tickets the wait estimate averages over
 
@@ -44,7 +44,6 @@ RECENT_SERVICE_TIMES = 10  # finished tickets the wait estimate averages over
 # ticket cost more than executing them.
 _T = Ticket.__table__
 _INSERT_TICKET = insert(_T)
-_INSERT_OUTBOX = insert(OutboxMessage.__table__)
 _TODAY = (_T.c.hall == bindparam("hall")) & (_T.c.service_date == bindparam("day"))
 _COUNT = select(func.count()).select_from(_T)
 _COUNT_ITEM = _COUNT.where(_TODAY, _T.c.item_id == bindparam("item"))
@@ -74,10 +73,13 @@ def age_on(birth: date, today: date) -> int:
     return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
 
 
-class QueueService(CounterDesk):
+class QueueService:
+    """Issuing, the wait estimate and appointment check-in. The counter side (call, recall,
+    skip, done, status) is ``kiosk.queue.counter.CounterService``."""
+
     def __init__(self, engine: Engine, catalogue: Catalogue, config: Config,
                  clock: Clock | None = None, kiosk_id: str | None = None, *,
-                 secret: bytes | None = None) -> None:
+                 secret: bytes | None = None, outbox: Outbox | None = None) -> None:
         self.engine = engine
         self.catalogue = catalogue
         self.config = config
@@ -86,6 +88,7 @@ class QueueService(CounterDesk):
         self.clock = clock or SystemClock(self.tz)
         self.kiosk_id = kiosk_id or config.kiosk.id
         self._secret = secret
+        self.outbox = outbox or Outbox(self.hall)
 
     # ---- identities ----
     @property
@@ -159,19 +162,13 @@ class QueueService(CounterDesk):
             queue_url=f"{self.config.hall.queue_url}?hall={self.hall}&t={ticket_id}",
             rating_url=f"{self.config.hall.rating_url}?hall={self.hall}&t={ticket_id}",
             appointment_code=appointment.code if appointment else None)
-        self._outbox(conn, f"ticket:{ticket_id}:issued", "ticket.issued",
-                     self.issued_payload(ticket), at)
+        self.outbox.add(conn, f"ticket:{ticket_id}:issued", "ticket.issued",
+                        self.issued_payload(ticket), at)
         return ticket
 
     def issued_payload(self, ticket: IssuedTicket) -> dict[str, object]:
         """What the hall platform learns about a new ticket (no personal data beyond the mask)."""
         return {"hall": self.hall, "kiosk": self.kiosk_id, **ticket.to_json()}
-
-    def _outbox(self, conn: Connection, key: str, kind: str, payload: dict[str, object],
-                at: datetime) -> None:
-        conn.execute(_INSERT_OUTBOX, dict(
-            idempotency_key=f"{self.hall}:{key}", kind=kind, payload=payload, created_at=at,
-            attempts=0, next_attempt_at=at, sent_at=None, last_error=None))
 
     def _check_limits(self, conn: Connection, item: ServiceItem, category: Category, day: date,
                       person: str | None) -> None:

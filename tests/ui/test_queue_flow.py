@@ -15,7 +15,6 @@ from drivers.base import Fault
 from drivers.idcard.samples import SAMPLE_CARDS
 from drivers.printer.escpos_render import render
 from kiosk.clock import ManualClock
-from kiosk.queue.alerts import open_alerts
 from kiosk.receipts.ticket import ticket_receipt
 from kiosk.storage.models import Ticket
 from tests.ui.conftest import LANDSCAPE, PORTRAIT, Kiosk
@@ -34,17 +33,17 @@ def hall(kiosk: Kiosk) -> Iterator[ManualClock]:
     """A fresh weekday at 10:00 in the hall for the queue; restored and tidied afterwards."""
     from screens.queue_common import close_notices
 
-    queue = kiosk.ctx.queue
+    queue, counter = kiosk.ctx.queue, kiosk.ctx.counter
     saved = queue.clock
     clock = hall_clock(next_hall_day(), time(10, 0))
-    queue.clock = clock
+    queue.clock = counter.clock = clock
     try:
         yield clock
     finally:
         close_notices()
         kiosk.app.go_home()
         kiosk.pump()
-        queue.clock = saved
+        queue.clock = counter.clock = saved
 
 
 def shot(kiosk: Kiosk, name: str) -> Path:
@@ -295,7 +294,6 @@ def test_paper_out_keeps_the_ticket_on_screen_then_reprints(kiosk: Kiosk,
     a paper-out alert is committed; when paper is back, reprint turns on, prints the ticket
     and the alert is cleared."""
     printer = kiosk.sim("printer")
-    kiosk_id = kiosk.ctx.config.kiosk.id
     printer.inject(Fault.PAPER_OUT)
     jobs = printer.jobs
     to_confirm(kiosk)
@@ -307,7 +305,7 @@ def test_paper_out_keeps_the_ticket_on_screen_then_reprints(kiosk: Kiosk,
     assert "拍照" in kiosk.get("queue_ticket_print_status").text
     reprint = kiosk.get("queue_ticket_reprint")
     assert reprint.disabled and reprint.opacity == 1
-    alerts = [a for a in open_alerts(kiosk.ctx.engine, kiosk_id) if a.kind == "printer.paper_out"]
+    alerts = [a for a in kiosk.ctx.alerts.open() if a.kind == "printer.paper_out"]
     assert len(alerts) == 1 and alerts[0].at is not None
     assert printer.jobs == jobs
     shot(kiosk, "queue_zh_paper_out")
@@ -322,7 +320,7 @@ def test_paper_out_keeps_the_ticket_on_screen_then_reprints(kiosk: Kiosk,
     wait_printed(kiosk)
     assert printer.jobs == jobs + 1
     assert b"A001" in printer.last_bin_path.read_bytes()
-    assert [a for a in open_alerts(kiosk.ctx.engine, kiosk_id)
+    assert [a for a in kiosk.ctx.alerts.open()
             if a.kind.startswith("printer.")] == []
 
 
@@ -335,7 +333,7 @@ def test_a_second_failure_does_not_duplicate_the_alert(kiosk: Kiosk, hall: Manua
             to_confirm(kiosk)
             take_number(kiosk)
             wait_printed(kiosk, "failed")
-        kinds = [a.kind for a in open_alerts(kiosk.ctx.engine, kiosk.ctx.config.kiosk.id)]
+        kinds = [a.kind for a in kiosk.ctx.alerts.open()]
         assert kinds.count("printer.offline") == 1
         assert [t.number for t in tickets_on(kiosk, hall)] == ["A001", "A002"]
     finally:
