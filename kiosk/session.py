@@ -1,9 +1,10 @@
 """The citizen in front of the kiosk, from first touch to the end of their business.
 
-Everything known about the person (card data, choices, what they asked for) lives only here, so
-that ending the session — on completion, idle timeout or card removal — drops it in one place.
-Python cannot zero strings in memory; what we guarantee is that no reference survives the session
-in our objects, screens or logs, and the garbage collector reclaims it.
+The session holds who the citizen is (the ID card, the declared green-channel group); what they
+are doing lives in the flow controllers' typed state (``kiosk.flows``), which every flow wipes
+when ``SessionEnded`` is published. Ending the session — on completion, idle timeout or card
+removal — therefore drops everything personal in one call. Python cannot zero strings in memory;
+what we guarantee is that no reference survives the session in our objects, screens or logs.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ class CitizenSession:
     started_at: datetime | None = None
     card: IdCard | None = None
     declared_group: str | None = None  # green channel group the citizen declared
-    data: dict[str, object] = field(default_factory=dict)  # per-flow scratch (chosen item, …)
 
     @property
     def identified(self) -> bool:
@@ -32,7 +32,6 @@ class CitizenSession:
     def wipe(self) -> None:
         self.card = None
         self.declared_group = None
-        self.data.clear()
 
 
 class SessionKeeper:

@@ -62,8 +62,8 @@ class Worker:
         outcome: Outcome[T] = Outcome(error=error) if error else Outcome(value=future.result())
         self._dispatch(lambda: done(outcome))
 
-    def stop(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+    def stop(self, wait: bool = False) -> None:
+        self._pool.shutdown(wait=wait, cancel_futures=True)
 
 
 class InlineWorker(Worker):
@@ -81,7 +81,7 @@ class InlineWorker(Worker):
         self._hand_back(future, done)
         return future
 
-    def stop(self) -> None:
+    def stop(self, wait: bool = False) -> None:
         pass
 
 
