@@ -9,13 +9,17 @@ what we guarantee is that no reference survives the session in our objects, scre
 
 from __future__ import annotations
 
+import logging
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from drivers.idcard.base import IdCard
 from kiosk.events import EventBus, SessionEnded
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -41,7 +45,15 @@ class SessionKeeper:
         self._bus = bus
         self._lock = threading.Lock()
         self._current = CitizenSession()
+        self._wipers: list[Callable[[], None]] = []
         self.ended_count = 0
+
+    def on_end(self, wipe: Callable[[], None]) -> Callable[[], None]:
+        """Call ``wipe`` synchronously inside every ``end`` (before ``SessionEnded`` is
+        published, which the app delivers a frame later): a flow's personal state is gone the
+        moment the session is. Returns a function that removes it."""
+        self._wipers.append(wipe)
+        return lambda: self._wipers.remove(wipe) if wipe in self._wipers else None
 
     @property
     def current(self) -> CitizenSession:
@@ -52,4 +64,9 @@ class SessionKeeper:
             old, self._current = self._current, CitizenSession()
             old.wipe()
             self.ended_count += 1
+        for wipe in list(self._wipers):
+            try:
+                wipe()
+            except Exception:  # one broken flow must not keep the others' data alive
+                log.exception("wiping %r failed", wipe)
         self._bus.publish(SessionEnded(reason))

@@ -4,7 +4,8 @@
 data) and publishes ``FlowChanged`` so the view redraws. Work that may block (a database round
 trip, a printer) goes through ``Worker.run``, whose result is handed back through the dispatch
 given at construction, so the flow's state is only ever touched on the dispatch thread. A result
-that arrives after the session ended (``generation`` moved on) is dropped. Never imports Kivy.
+that arrives after the session ended (``generation`` moved on) is dropped. A flow given the
+``SessionKeeper`` is wiped inside ``SessionKeeper.end``. Never imports Kivy.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from kiosk.events import Dispatch, EventBus, SessionEnded
+from kiosk.events import Dispatch, EventBus
+from kiosk.session import SessionKeeper
 
 log = logging.getLogger(__name__)
 
@@ -90,13 +92,15 @@ class Flow(Generic[S]):
 
     name = "flow"
 
-    def __init__(self, bus: EventBus, worker: Worker, initial: S) -> None:
+    def __init__(self, bus: EventBus, worker: Worker, initial: S,
+                 sessions: SessionKeeper | None = None) -> None:
         self.bus = bus
         self.worker = worker
         self._initial = initial
         self._state = initial
         self.generation = 0  # bumped when the citizen's session ends; stale results are dropped
-        self._unsubscribe = [bus.subscribe(SessionEnded, self._session_ended)]
+        # Wiped inside ``SessionKeeper.end`` itself, not a frame later when SessionEnded arrives.
+        self._unsubscribe = [sessions.on_end(self.reset)] if sessions is not None else []
 
     @property
     def state(self) -> S:
@@ -130,9 +134,6 @@ class Flow(Generic[S]):
         self.generation += 1
         self._state = self._initial
         self.bus.publish(FlowChanged(self.name, str(getattr(self._state, "step", ""))))
-
-    def _session_ended(self, _event: SessionEnded) -> None:
-        self.reset()
 
     def close(self) -> None:
         for unsubscribe in self._unsubscribe:

@@ -31,15 +31,19 @@ class HomeFlow(Flow[HomeState]):
     name = "home"
 
     def __init__(self, *, bus: EventBus, worker: Worker, counter: CounterService | None) -> None:
-        super().__init__(bus, worker, HomeState())
+        super().__init__(bus, worker, HomeState())  # nothing personal: no session wipe
         self.counter = counter
         self._read_at: float | None = None
+        self._again = False  # asked again while a read ran: its answer may predate the ask
 
     def refresh_queue_status(self, monotonic_now: float) -> None:
-        """Read the overview now (on entry), unless a read is already running."""
-        if self.counter is None or self.state.reading:
+        """Read the overview now (on entry); while a read runs, one more follows it."""
+        if self.counter is None:
             return
         self._read_at = monotonic_now
+        if self.state.reading:
+            self._again = True
+            return
         self._change(reading=True)
         self._run(self.counter.status, self._read)
 
@@ -51,9 +55,8 @@ class HomeFlow(Flow[HomeState]):
         if outcome.error is not None:
             log.warning("queue overview unavailable: %s", type(outcome.error).__name__)
             self._change(reading=False)
-            return
-        self._change(reading=False, queue_status=outcome.value)
-
-    def reset(self) -> None:
-        # Nothing personal here: the overview survives the end of a citizen's session.
-        pass
+        else:
+            self._change(reading=False, queue_status=outcome.value)
+        if self._again and self._read_at is not None:
+            self._again = False
+            self.refresh_queue_status(self._read_at)

@@ -59,7 +59,7 @@ class QueueFlow(Flow[QueueState]):
     def __init__(self, *, bus: EventBus, worker: Worker, clock: Clock, config: Config,
                  sessions: SessionKeeper, queue: QueueService, counter: CounterService,
                  printing: PrintDesk) -> None:
-        super().__init__(bus, worker, QueueState())
+        super().__init__(bus, worker, QueueState(), sessions)
         self.clock = clock
         self.config = config
         self.sessions = sessions

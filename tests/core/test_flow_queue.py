@@ -17,7 +17,7 @@ from drivers.base import Fault
 from drivers.printer.simulated import SimulatedPrinter
 from kiosk.alerts import Alerts
 from kiosk.devices import DeviceManager
-from kiosk.events import EventBus, SessionEnded, call_now
+from kiosk.events import EventBus, call_now
 from kiosk.flows.base import FlowChanged, InlineWorker, Worker
 from kiosk.flows.identity import CardProblem
 from kiosk.flows.printing import PrintDesk
@@ -420,7 +420,7 @@ def test_a_late_answer_for_an_ended_session_is_dropped(make_hall) -> None:
     hall.flow.queue.issue_ticket = slow  # type: ignore[method-assign]
     try:
         hall.flow.confirm()
-        hall.bus.publish(SessionEnded("timeout"))
+        hall.sessions.end("timeout")
         release.set()
         assert done.wait(5)
         worker.stop(wait=True)  # the answer has been handed back (and dropped) by now

@@ -15,6 +15,7 @@ from drivers.base import Fault
 from drivers.idcard.samples import SAMPLE_CARDS
 from drivers.printer.escpos_render import render
 from kiosk.clock import ManualClock
+from kiosk.flows.queue_state import QueueState
 from kiosk.receipts.ticket import ticket_receipt
 from kiosk.storage.models import Ticket
 from tests.ui.conftest import LANDSCAPE, PORTRAIT, Kiosk
@@ -33,17 +34,17 @@ def hall(kiosk: Kiosk) -> Iterator[ManualClock]:
     """A fresh weekday at 10:00 in the hall for the queue; restored and tidied afterwards."""
     from screens.queue_common import close_notices
 
-    queue, counter = kiosk.ctx.queue, kiosk.ctx.counter
-    saved = queue.clock
-    clock = hall_clock(next_hall_day(), time(10, 0))
-    queue.clock = counter.clock = clock
+    clock = kiosk.ctx.clock
+    assert isinstance(clock, ManualClock)  # the one clock every service, flow and view reads
+    saved = clock.now()
+    clock.set(hall_clock(next_hall_day(), time(10, 0)).now())
     try:
         yield clock
     finally:
         close_notices()
         kiosk.app.go_home()
         kiosk.pump()
-        queue.clock = counter.clock = saved
+        clock.set(saved)
 
 
 def shot(kiosk: Kiosk, name: str) -> Path:
@@ -147,7 +148,10 @@ def test_whole_flow_by_touch_prints_ticket_a001(kiosk: Kiosk, hall: ManualClock,
 
         kiosk.tap("queue_identify_next")
         assert app.current == "queue_confirm"
-        assert kiosk.get("queue_confirm_ahead").text == ("0 人" if lang == "zh" else "0")
+        ahead = kiosk.get("queue_confirm_ahead")
+        kiosk.wait_until(lambda: ahead.text not in ("", "…"), what="the estimate (off the UI "
+                         "thread)")
+        assert ahead.text == ("0 人" if lang == "zh" else "0")
         assert "A01-A04" in kiosk.get("queue_confirm_windows").text
         assert kiosk.get("queue_confirm_priority").text == ""
         shot(kiosk, f"queue_{lang}_5_confirm")
@@ -163,7 +167,7 @@ def test_whole_flow_by_touch_prints_ticket_a001(kiosk: Kiosk, hall: ManualClock,
         shot(kiosk, f"queue_{lang}_6_ticket")
 
         assert printer.jobs == jobs + 1
-        ticket = app.sm.current_screen._ticket
+        ticket = kiosk.ctx.flows.queue.state.ticket
         expected = render(ticket_receipt(ticket, kiosk.ctx.config.hall), printer.profile).data
         assert printer.last_bin_path.read_bytes() == expected
         assert b"A001" in expected
@@ -173,7 +177,8 @@ def test_whole_flow_by_touch_prints_ticket_a001(kiosk: Kiosk, hall: ManualClock,
 
         kiosk.tap("queue_ticket_done")
         assert app.current == "home"
-        assert kiosk.ctx.sessions.current.data == {}
+        assert kiosk.ctx.flows.queue.state == QueueState()  # the journey is forgotten
+        assert kiosk.ctx.sessions.current.card is None
         kiosk.tap("tile_queue")
         kiosk.wait_until(lambda: kiosk.get(SOCIAL).waiting == 1, what="A001 counted as waiting")
     finally:
@@ -200,7 +205,7 @@ def test_ticket_returns_home_by_itself_and_ends_the_session(kiosk: Kiosk,
         kiosk.pump()
         assert kiosk.app.current == "home"
         assert "completed" in ended
-        assert kiosk.ctx.sessions.current.data == {}
+        assert kiosk.ctx.flows.queue.state == QueueState()
     finally:
         unsubscribe()
 
