@@ -76,7 +76,9 @@ def wait_printed(kiosk: Kiosk, state: str = "printed") -> None:
     try:
         kiosk.wait_until(lambda: screen.print_state == state, what=f"print state {state}")
     except AssertionError as exc:
-        raise AssertionError(f"{exc}; it is {screen.print_state!r}, the printer is "
+        raise AssertionError(f"{exc}; it is {screen.print_state!r} on {kiosk.app.current!r} "
+                             f"(flow {kiosk.ctx.flows.queue.state.step}, "
+                             f"{kiosk.ctx.flows.queue.state.print_state}), the printer is "
                              f"{kiosk.ctx.devices.health('printer')}, faults "
                              f"{set(kiosk.sim('printer').faults())}") from None
 
