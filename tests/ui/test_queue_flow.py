@@ -84,8 +84,12 @@ def wait_printed(kiosk: Kiosk, state: str = "printed") -> None:
 
 
 def take_number(kiosk: Kiosk) -> None:
-    """Tap 确认取号 and wait for the commit, which runs off the UI thread, to come back."""
+    """Tap 确认取号 and wait for the commit, which runs off the UI thread, to come back. The
+    estimate is read off the UI thread too: the tap waits for it, as a citizen reading it
+    would, so the page is not re-laid out under the finger."""
     confirm = kiosk.app.sm.get_screen("queue_confirm")
+    kiosk.wait_until(lambda: not kiosk.ctx.flows.queue.state.estimating, what="the estimate")
+    kiosk.pump()
     kiosk.tap("queue_confirm_take")
     kiosk.wait_until(lambda: not confirm.issuing, what="the ticket commit to return")
     kiosk.pump()
