@@ -42,7 +42,8 @@ class QueueAppointmentScreen(QueueView):
     def card_removed(self) -> bool:
         return True
 
+    def on_leave(self, *_: object) -> None:
+        self.checking = self.state.issuing
+
     def draw(self) -> None:
         self.checking = self.state.issuing
-        if self.state.ticket is not None and self.shown:
-            self.app.go("queue_ticket")

@@ -23,11 +23,13 @@ from kiosk.catalogue import ServiceItem, weekday_zh
 from kiosk.flows.base import FlowChanged
 from kiosk.flows.identity import CardProblem, CardVerdict
 from kiosk.flows.queue import QueueFlow
-from kiosk.flows.queue_state import Notice, NoticeKind, QueueState
+from kiosk.flows.queue_state import Notice, NoticeKind, QueueState, QueueStep
 from kiosk.queue.errors import QueueRefusal
 from screens.widgets import KioskScreen
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+
+TICKET_SCREEN = "queue_ticket"
 
 GROUP_LABELS = {  # msgids for the green-channel groups the config may list
     "elderly": "老年人",
@@ -189,6 +191,9 @@ class QueueView(KioskScreen):
 
     def _flow_changed(self, event: FlowChanged) -> None:
         if event.flow != QueueFlow.name or not self.shown:
+            return
+        if self.state.step is QueueStep.TICKET and self.name != TICKET_SCREEN:
+            self.app.go(TICKET_SCREEN)  # committed (issue or check-in): only now is it shown
             return
         self.draw()
         notice = self.state.notice

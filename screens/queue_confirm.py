@@ -39,13 +39,12 @@ class QueueConfirmScreen(QueueView):
     def card_removed(self) -> bool:
         return True  # the flow is not done yet
 
+    def on_leave(self, *_: object) -> None:
+        self.issuing = self.state.issuing  # left for the ticket: the commit has returned
+
     def draw(self) -> None:
         app, lang, state = self.app, self.app.lang, self.state
         item, category = self.flow.item(), self.flow.category()
-        if state.ticket is not None and self.shown:
-            self.issuing = False
-            app.go("queue_ticket")  # committed: only now is the number shown
-            return
         self.issuing = state.issuing
         if item is None or category is None:
             for prop in ("item_label", "kind_label", "category_label", "windows", "ahead",
