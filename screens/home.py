@@ -18,6 +18,8 @@ from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.flows.base import FlowChanged
 from kiosk.flows.home import HomeFlow
+from kiosk.flows.queue import QueueFlow
+from kiosk.flows.queue_state import QueueStep
 from screens.registry import DEVICE_NAMES, SCREENS, TileState, visible_tiles
 from screens.widgets import CornerGesture, KioskScreen
 
@@ -83,6 +85,12 @@ class HomeScreen(KioskScreen):
     def _flow_changed(self, event: FlowChanged) -> None:
         if event.flow == HomeFlow.name:
             self._show_queue_status()
+        elif (event.flow == QueueFlow.name and self.manager is not None
+              and self.manager.current == self.name
+              and self.app.ctx.flows.queue.state.step is QueueStep.TICKET):
+            # 首页 was tapped while a number was being committed: the ticket is taken and
+            # printing, so it is shown (and the session ends with it), never left behind.
+            self.app.go("queue_ticket")
 
     def _show_queue_status(self) -> None:
         status = self.flow.state.queue_status

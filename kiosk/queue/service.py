@@ -1,9 +1,10 @@
 """Taking a number (取号): issuing tickets, the green channel, limits and appointment check-in.
 
-``QueueService`` is the one entry point the kiosk screens, the ``kiosk queue`` command and the
-later hall server all use. A ticket, its number and its outbox row are committed in one
-transaction *before* anything is printed, so printer trouble never loses a ticket. Refusals are
-``QueueRefusal`` subclasses with words for the citizen. Never stores or returns a clear ID number.
+``QueueService`` is the one issuing entry point the queue flow (``kiosk.flows.queue``), the
+``kiosk queue`` command and the hall server all use; the windows' side is ``CounterService``.
+A ticket, its number and its outbox row are committed in one transaction *before* anything is
+printed, so printer trouble never loses a ticket. Refusals are ``QueueRefusal`` subclasses with
+words for the citizen. Never stores or returns a clear ID number.
 """
 
 from __future__ import annotations

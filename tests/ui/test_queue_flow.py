@@ -517,3 +517,35 @@ def test_a_second_tap_while_issuing_takes_no_second_number(kiosk: Kiosk,
     finally:
         del queue.issue_ticket
     assert [t.number for t in tickets_on(kiosk, hall)] == ["A001"]
+
+
+def test_home_tapped_while_issuing_still_shows_the_ticket(kiosk: Kiosk, hall: ManualClock) -> None:
+    """Given 确认取号 tapped on a slow database, when 首页 is tapped before the commit returns,
+    then the committed ticket is still shown (it is taken and printing), and 完成 ends it."""
+    import threading
+
+    to_confirm(kiosk)
+    queue = kiosk.ctx.queue
+    release = threading.Event()
+    real_issue = queue.issue_ticket
+
+    def slow_issue(*args: object, **kwargs: object) -> object:
+        release.wait(5)  # a slow hall database
+        return real_issue(*args, **kwargs)
+
+    kiosk.wait_until(lambda: not kiosk.ctx.flows.queue.state.estimating, what="the estimate")
+    queue.issue_ticket = slow_issue  # type: ignore[method-assign]
+    try:
+        kiosk.tap("queue_confirm_take")
+        kiosk.tap("nav_home")
+        assert kiosk.app.current == "home"
+        release.set()
+        kiosk.wait_until(lambda: kiosk.app.current == "queue_ticket", what="the ticket screen")
+    finally:
+        release.set()
+        del queue.issue_ticket
+    assert kiosk.get("queue_ticket_number").text == "A001"
+    wait_printed(kiosk)
+    kiosk.tap("queue_ticket_done")
+    assert kiosk.app.current == "home"
+    assert kiosk.ctx.flows.queue.state == QueueState()
