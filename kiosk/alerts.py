@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 
 from sqlalchemy import Engine, insert, select, update
 
@@ -57,28 +57,45 @@ class Alerts:
 
     def raise_(self, note: AlertNote) -> int:
         """Record ``note`` (committed) unless the same kind is already open; returns its id."""
-        with self.engine.begin() as conn:
-            open_id = conn.execute(select(Alert.id).where(
-                Alert.kiosk_id == self.kiosk_id, Alert.kind == note.kind,
-                Alert.cleared_at.is_(None))).scalar()
-            if open_id is not None:
-                return int(open_id)
-            result = conn.execute(insert(Alert).values(
-                at=self.clock.now().astimezone(UTC), kiosk_id=self.kiosk_id, kind=note.kind,
-                severity=note.severity, message=note.message, message_zh=note.message_zh))
-            return int(result.inserted_primary_key[0])  # type: ignore[index]
+        return raise_alert(self.engine, self.kiosk_id, note, self.clock.now())
 
     def clear(self, kinds: Iterable[str]) -> int:
         """Close the open alerts of ``kinds`` (the device proved itself working); how many."""
-        with self.engine.begin() as conn:
-            result = conn.execute(update(Alert).where(
-                Alert.kiosk_id == self.kiosk_id, Alert.kind.in_(tuple(kinds)),
-                Alert.cleared_at.is_(None)).values(cleared_at=self.clock.now().astimezone(UTC)))
-            return int(result.rowcount)
+        return clear_alerts(self.engine, self.kiosk_id, kinds, self.clock.now())
 
     def open(self) -> list[Alert]:
         """This kiosk's alerts not cleared yet, oldest first (maintenance screen, tests)."""
-        q = (select(Alert).where(Alert.cleared_at.is_(None), Alert.kiosk_id == self.kiosk_id)
-             .order_by(Alert.id))
-        with self.engine.connect() as conn:
-            return [Alert(**row._mapping) for row in conn.execute(q)]
+        return open_alerts(self.engine, self.kiosk_id)
+
+
+# The same operations for a caller that brings its own time (the sync worker keeps its clock).
+def raise_alert(engine: Engine, kiosk_id: str, note: AlertNote, at: datetime) -> int:
+    """Record ``note`` (committed) unless the same kind is already open; returns the alert id."""
+    with engine.begin() as conn:
+        open_id = conn.execute(select(Alert.id).where(
+            Alert.kiosk_id == kiosk_id, Alert.kind == note.kind,
+            Alert.cleared_at.is_(None))).scalar()
+        if open_id is not None:
+            return int(open_id)
+        result = conn.execute(insert(Alert).values(
+            at=at.astimezone(UTC), kiosk_id=kiosk_id, kind=note.kind, severity=note.severity,
+            message=note.message, message_zh=note.message_zh))
+        return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+
+def clear_alerts(engine: Engine, kiosk_id: str, kinds: Iterable[str], at: datetime) -> int:
+    """Close the open alerts of ``kinds``; returns how many."""
+    with engine.begin() as conn:
+        result = conn.execute(update(Alert).where(
+            Alert.kiosk_id == kiosk_id, Alert.kind.in_(tuple(kinds)),
+            Alert.cleared_at.is_(None)).values(cleared_at=at.astimezone(UTC)))
+        return int(result.rowcount)
+
+
+def open_alerts(engine: Engine, kiosk_id: str | None = None) -> list[Alert]:
+    """Alerts not cleared yet (of one kiosk, or all), oldest first."""
+    q = select(Alert).where(Alert.cleared_at.is_(None)).order_by(Alert.id)
+    if kiosk_id is not None:
+        q = q.where(Alert.kiosk_id == kiosk_id)
+    with engine.connect() as conn:
+        return [Alert(**row._mapping) for row in conn.execute(q)]

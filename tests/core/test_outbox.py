@@ -41,3 +41,18 @@ def test_the_counter_writes_through_the_outbox_it_is_given(engine, service, cata
         keys = [r.idempotency_key for r in conn.execute(
             select(OutboxMessage).order_by(OutboxMessage.id))]
     assert keys == [f"QZ01:ticket:{ticket.uuid}:issued", f"HALL9:ticket:{ticket.uuid}:called"]
+
+
+def test_the_old_alert_path_still_answers_for_callers_not_moved_yet(engine, clock) -> None:
+    """Given the sync worker's calls (``kiosk.queue.alerts`` with its own time), then they act
+    on the same rows as ``kiosk.alerts.Alerts``."""
+    from kiosk.alerts import Alerts
+    from kiosk.queue.alerts import AlertNote, clear_alerts, open_alerts, raise_alert
+
+    note = AlertNote("sync.parked", "sync: parked", "同步已搁置", "error")
+    first = raise_alert(engine, "K01", note, clock.now())
+    assert raise_alert(engine, "K01", note, clock.now()) == first
+    assert [a.kind for a in Alerts(engine, "K01", clock).open()] == ["sync.parked"]
+    assert [a.kind for a in open_alerts(engine)] == ["sync.parked"]
+    assert clear_alerts(engine, "K01", ["sync.parked"], clock.now()) == 1
+    assert Alerts(engine, "K01", clock).open() == []
