@@ -85,7 +85,7 @@ class HallConfig:
     code: Code
     timezone: Str = "Asia/Shanghai"
     rating_url: Url = "https://hall.example.gov.cn/rate"
-    queue_url: Url = "https://hall.example.gov.cn/queue"
+    queue_url: Url = "https://hall.example.gov.cn/q"  # <hall server>/q: the ticket page
     progress_url: Url = "https://hall.example.gov.cn/case"
     # The key for hashing ID numbers (per-person limits). Empty: <data_dir>/hall_secret, made on
     # first use. Every kiosk of a hall sharing one database must use the same secret.

@@ -8,7 +8,6 @@ paper"), and report their health so the home screen can disable what does not wo
 from __future__ import annotations
 
 import enum
-import threading
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
@@ -87,44 +86,3 @@ class Device(ABC):
     @abstractmethod
     def health(self) -> Health:
         """Cheap, non-blocking: the last known state, not a new round trip."""
-
-
-class SimulatedFaults:
-    """Fault switchboard mixed into simulators; thread-safe because the sim panel (UI thread)
-    flips faults while device worker threads read them. What a fault means (health, error) is
-    looked up in ``drivers.faults``, the one map for every simulator, by the device's ``kind``."""
-
-    def __init__(self) -> None:
-        self._faults: set[Fault] = set()
-        self._lock = threading.Lock()
-
-    def inject(self, fault: Fault) -> None:
-        with self._lock:
-            self._faults.add(fault)
-
-    def clear(self, fault: Fault | None = None) -> None:
-        with self._lock:
-            if fault is None:
-                self._faults.clear()
-            else:
-                self._faults.discard(fault)
-
-    def active(self, fault: Fault) -> bool:
-        with self._lock:
-            return fault in self._faults
-
-    def faults(self) -> frozenset[Fault]:
-        with self._lock:
-            return frozenset(self._faults)
-
-    def fault_health(self) -> Health | None:
-        """The health the active faults give this simulator; None when no fault shows."""
-        from drivers.faults import fault_health  # the map imports the kinds' errors
-
-        return fault_health(getattr(self, "kind", "device"), self.faults())
-
-    def raise_for_faults(self) -> None:
-        """Raise the typed error an active fault gives every call (unplugged, timeout, …)."""
-        from drivers.faults import raise_for_faults
-
-        raise_for_faults(getattr(self, "kind", "device"), self.faults())

@@ -14,7 +14,8 @@ from pydantic import ValidationError
 
 from config.schema import SETTINGS_MODELS, Config, DeviceConfig
 from config.validation import problem, validate
-from drivers.base import Device, DeviceError, SimulatedFaults
+from drivers.base import Device, DeviceError
+from drivers.faults import SimulatedFaults
 
 
 class UnknownDriver(DeviceError):

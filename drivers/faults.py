@@ -1,6 +1,6 @@
 """The one map from an injected ``Fault`` to what a simulator shows: its health and its errors.
 
-Every simulator (``drivers/<kind>/simulated.py``) mixes in ``drivers.base.SimulatedFaults`` and
+Every simulator (``drivers/<kind>/simulated.py``) mixes in ``SimulatedFaults`` (below) and
 asks this table, through ``fault_health()`` and ``raise_for_faults()``, what an active fault means:
 UNPLUGGED is offline and every call raises ``DeviceUnplugged``, TIMEOUT is offline with
 ``DeviceTimeout``, and so on. Where a kind really behaves differently (a silent scanner cannot
@@ -9,11 +9,13 @@ know it is broken; a printer that "times out" stops half-way through a job), the
 (a garbled card read, an unreadable scan, paper out when printing) have no ``error`` here: the
 simulator raises its kind's own error in that call.
 
-Pure data and two lookups: it must never hold state, sleep or touch a device.
+The map is pure data and two lookups; the switchboard holds only which faults are on. Neither
+may sleep or touch a device.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -100,3 +102,40 @@ def raise_for_faults(kind: str, faults: Iterable[Fault]) -> None:
                 raise shown.error(f"simulated {kind} {shown.reason} (Fault.{fault.name}, "
                                   f"injected from the sim panel or a test)",
                                   shown.zh.format(device=DEVICE_NAMES_ZH.get(kind, "设备")))
+
+
+class SimulatedFaults:
+    """Fault switchboard mixed into simulators; thread-safe because the sim panel (UI thread)
+    flips faults while device worker threads read them. What a fault means (health, error) is
+    looked up in the map above, the one map for every simulator, by the device's ``kind``."""
+
+    def __init__(self) -> None:
+        self._faults: set[Fault] = set()
+        self._lock = threading.Lock()
+
+    def inject(self, fault: Fault) -> None:
+        with self._lock:
+            self._faults.add(fault)
+
+    def clear(self, fault: Fault | None = None) -> None:
+        with self._lock:
+            if fault is None:
+                self._faults.clear()
+            else:
+                self._faults.discard(fault)
+
+    def active(self, fault: Fault) -> bool:
+        with self._lock:
+            return fault in self._faults
+
+    def faults(self) -> frozenset[Fault]:
+        with self._lock:
+            return frozenset(self._faults)
+
+    def fault_health(self) -> Health | None:
+        """The health the active faults give this simulator; None when no fault shows."""
+        return fault_health(getattr(self, "kind", "device"), self.faults())
+
+    def raise_for_faults(self) -> None:
+        """Raise the typed error an active fault gives every call (unplugged, timeout, …)."""
+        raise_for_faults(getattr(self, "kind", "device"), self.faults())

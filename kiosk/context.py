@@ -1,7 +1,8 @@
 """Everything a running kiosk is made of, built once from the configuration.
 
 The touchscreen app and the tests build the same ``KioskContext``; the app passes a ``dispatch``
-that hops to the UI thread. No Kivy here.
+that hops to the UI thread, and tests may pass a ``ManualClock``: that one ``clock`` is the
+only source of hall time for every service, flow and screen. No Kivy here.
 """
 
 from __future__ import annotations
@@ -9,20 +10,44 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 
 from config.schema import Config
 from drivers.factory import build_devices
+from kiosk.alerts import Alerts
 from kiosk.catalogue import Catalogue, load_catalogue
+from kiosk.clock import Clock, SystemClock
 from kiosk.config import data_dir, database_url
 from kiosk.devices import DeviceManager
 from kiosk.events import Dispatch, EventBus, call_now
+from kiosk.flows.base import Worker
+from kiosk.flows.home import HomeFlow
+from kiosk.flows.printing import PrintDesk
+from kiosk.flows.queue import QueueFlow
+from kiosk.mode import ModeKeeper
+from kiosk.outbox import Outbox
+from kiosk.queue.counter import CounterService
 from kiosk.queue.service import QueueService
 from kiosk.session import SessionKeeper
 from kiosk.storage import make_engine, migrate
+from kiosk.sync.heartbeat import device_health
+from kiosk.sync.worker import SyncWorker
 
 log = logging.getLogger(__name__)
+
+
+@dataclass
+class Flows:
+    """One controller per citizen journey (more join as the journeys are built)."""
+
+    home: HomeFlow
+    queue: QueueFlow
+
+    def close(self) -> None:
+        self.home.close()
+        self.queue.close()
 
 
 @dataclass
@@ -35,23 +60,56 @@ class KioskContext:
     simulate: bool
     engine: Engine
     catalogue: Catalogue
+    clock: Clock
+    outbox: Outbox
+    alerts: Alerts
     queue: QueueService
+    counter: CounterService
+    mode: ModeKeeper
+    worker: Worker
+    flows: Flows
+    sync: SyncWorker  # the outbox sender; idle on a standalone kiosk ([sync] url = "")
+    dispatch: Dispatch = call_now
     services: dict[str, object] = field(default_factory=dict)
 
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.config.hall.timezone)
+
     def close(self) -> None:
+        self.sync.stop(timeout=5.0)
+        self.flows.close()
         self.devices.stop()
+        self.worker.stop()
         self.engine.dispose()
 
 
-def build_context(config: Config, *, simulate: bool, dispatch: Dispatch = call_now) -> KioskContext:
+def build_context(config: Config, *, simulate: bool, dispatch: Dispatch = call_now,
+                  clock: Clock | None = None, worker: Worker | None = None) -> KioskContext:
     """Validate everything that can be validated before a window opens: the catalogue, the
     database (migrated to the current schema) and the device drivers named in the config."""
     root = data_dir(config)
     catalogue = load_catalogue(config.kiosk.catalogue or None)
     engine = make_engine(database_url(config))
     migrate(engine)
+    tz = ZoneInfo(config.hall.timezone)
+    clock = clock or SystemClock(tz)
     bus = EventBus(dispatch)
+    sessions = SessionKeeper(bus)
     devices = DeviceManager(build_devices(config, simulate=simulate, data_dir=root), bus)
-    return KioskContext(config=config, bus=bus, sessions=SessionKeeper(bus), devices=devices,
+    outbox = Outbox(config.hall.code)
+    alerts = Alerts(engine, config.kiosk.id, clock)
+    queue = QueueService(engine, catalogue, config, clock, outbox=outbox)
+    counter = CounterService(engine, catalogue, config, clock, outbox=outbox)
+    worker = worker or Worker(dispatch)
+    flows = Flows(
+        home=HomeFlow(bus=bus, worker=worker, counter=counter),
+        queue=QueueFlow(bus=bus, worker=worker, clock=clock, config=config, sessions=sessions,
+                        queue=queue, counter=counter,
+                        printing=PrintDesk(devices, alerts, dispatch)))
+    return KioskContext(config=config, bus=bus, sessions=sessions, devices=devices,
                         data_dir=root, simulate=simulate, engine=engine, catalogue=catalogue,
-                        queue=QueueService(engine, catalogue, config))
+                        clock=clock, outbox=outbox, alerts=alerts, queue=queue, counter=counter,
+                        mode=ModeKeeper(catalogue, devices, clock, tz), worker=worker,
+                        flows=flows, dispatch=dispatch,
+                        sync=SyncWorker(engine, config, clock, health=device_health(devices)))

@@ -4,8 +4,9 @@
 timeout with its countdown, elder mode, the 中文/English switch, the error page, toasts and the
 default reactions to card and scan events. Device threads reach it only through the event bus,
 whose ``dispatch`` (``ui_dispatch`` below) hands every delivery to ``Clock.schedule_once``.
-Screens present; the core decides. Never block the UI thread on a device: use
-``ctx.devices.run_job`` and come back with ``Clock.schedule_once``.
+Screens present; the core decides (the card rule is ``kiosk.flows.identity``, hall time is
+``ctx.clock``). Never block the UI thread on a device or the database: slow work runs on
+``ctx.worker`` or ``ctx.devices.run_job`` and comes back through the bus's dispatch.
 """
 
 from __future__ import annotations
@@ -13,12 +14,10 @@ from __future__ import annotations
 import importlib
 import logging
 import os
-import threading
 import time
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from kivy.app import App
 from kivy.clock import Clock
@@ -30,6 +29,7 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 from drivers.base import HealthState
 from drivers.printer.base import PaperStatus, ReceiptPrinter
 from drivers.scanner.wedge_scanner import WedgeScanner
+from kiosk.clock import local_now
 from kiosk.context import KioskContext
 from kiosk.events import (
     CardInserted,
@@ -40,6 +40,7 @@ from kiosk.events import (
     DoorChanged,
     SessionEnded,
 )
+from kiosk.flows.identity import CardProblem, check_card
 from kiosk.i18n import default_translator
 from kiosk.idle import IdlePhase, IdleTimer
 from kiosk.privacy import mask_name
@@ -104,7 +105,7 @@ class KioskApp(App):
         self.sim_panel: Any = None
         self._overlay: IdleOverlay | None = None
         self._unsubscribe: list[Callable[[], None]] = []
-        self._tz = ZoneInfo(ctx.config.hall.timezone)
+        self._tz = ctx.tz
         self._probe = os.environ.get(STARTUP_PROBE_ENV) == "1"
 
     # ---- building -------------------------------------------------------------------------
@@ -130,6 +131,7 @@ class KioskApp(App):
 
     def on_start(self) -> None:
         self.ctx.devices.start()
+        self.ctx.sync.start()  # sends the outbox to the hall server, if one is configured
         self._check_paper()
         Window.bind(on_flip=self._first_frame)
 
@@ -152,8 +154,7 @@ class KioskApp(App):
         # Load the other screens now, one per frame, so the first visit to each is instant;
         # the catalogue's pinyin initials (a 0.4 s dictionary load) are built off the UI thread.
         Clock.schedule_once(self._warm_screens, 0.3)
-        threading.Thread(target=self.ctx.catalogue.warm_up, name="catalogue-warm-up",
-                         daemon=True).start()
+        self.ctx.worker.run(self.ctx.catalogue.warm_up, lambda _outcome: None)
 
     def _warm_screens(self, *_: object) -> None:
         for name in SCREENS:
@@ -194,11 +195,15 @@ class KioskApp(App):
         hall = self.ctx.config.hall
         return hall.name if lang == "zh" else hall.name_en
 
+    def hall_now(self) -> datetime:
+        """Hall time by the kiosk's one clock (``ctx.clock``), in the hall's zone."""
+        return local_now(self.ctx.clock, self._tz)
+
     def today(self) -> date:
-        return datetime.now(self._tz).date()
+        return self.hall_now().date()
 
     def _update_clock(self, *_: object) -> None:
-        now = datetime.now(self._tz)
+        now = self.hall_now()
         weekday = "一二三四五六日"[now.weekday()]
         day = (f"{now.month}月{now.day}日 星期{weekday}" if self.lang == "zh"
                else now.strftime("%a %d %b %Y"))
@@ -206,6 +211,7 @@ class KioskApp(App):
                           f"{now:%H:%M}[/b][/size]\n{day}"
 
     def on_lang(self, *_: object) -> None:
+        self.ctx.sessions.current.language = self.lang
         self._update_clock()
 
     def problems(self) -> list[str]:
@@ -360,17 +366,17 @@ class KioskApp(App):
         if self.sm.current_screen.card_inserted(event.card):
             return
         card = event.card
-        if card.is_expired(self.today()):
-            until = card.valid_until.isoformat() if card.valid_until else ""
+        verdict = check_card(card, self.today())
+        if verdict.problem is CardProblem.EXPIRED:
             self.toast(self.tr("身份证已过期（有效期至 {date}），请使用有效证件或到人工窗口办理",
-                               date=until), seconds=8)
+                               date=verdict.until_text), seconds=8)
             return
-        if not card.id_number_valid:
+        if not verdict.accepted:
             self.toast(self.tr("证件号码校验失败，请到人工窗口办理"), seconds=8)
             return
         session = self.ctx.sessions.current
         session.card = card
-        session.started_at = session.started_at or datetime.now(self._tz)
+        session.started_at = session.started_at or self.ctx.clock.now()
         log.info("card read outside a flow; session %s identified", session.id[:8])
         self.toast(self.tr("{name}，您好！已读取身份证，请选择要办理的业务",
                            name=mask_name(card.name)))
@@ -419,7 +425,7 @@ class KioskApp(App):
             except Exception as exc:  # a failed round trip shows as "offline" already
                 log.info("paper status unavailable: %s", exc)
                 paper = None
-            Clock.schedule_once(lambda _dt: self._set_paper(paper), 0)
+            self.ctx.dispatch(lambda: self._set_paper(paper))  # the bus's hop to the UI
 
         devices.run_job("printer", lambda printer: printer.paper_status()).add_done_callback(done)
 

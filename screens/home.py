@@ -1,8 +1,9 @@
 """The home screen: hall name, clock, hall status and one large tile per working capability.
 
-Which tiles exist and when they are enabled is data (``screens.registry.TILES``); this screen only
-draws them. It shows no personal data except the short masked greeting toast the app raises when
-a card is tapped. Never call a device from here.
+Which tiles exist is data (``screens.registry.TILES``), whether each is enabled and why not is the
+kiosk mode's verdict, and the queue overview is read by ``HomeFlow`` off the UI thread; this
+screen only draws them. It shows no personal data except the short masked greeting toast the app
+raises when a card is tapped. Never call a device or the database from here.
 """
 
 from __future__ import annotations
@@ -15,16 +16,16 @@ from kivy.properties import BooleanProperty, ListProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 
-from kiosk.queue.tickets import QueueStatus
-from screens.background import fetch_in_background
+from kiosk.flows.base import FlowChanged
+from kiosk.flows.home import HomeFlow
+from kiosk.flows.queue import QueueFlow
+from kiosk.flows.queue_state import QueueStep
 from screens.registry import DEVICE_NAMES, SCREENS, TileState, visible_tiles
 from screens.widgets import CornerGesture, KioskScreen
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
-# How often the hall's queue overview is refreshed while home is shown (off the UI thread).
-QUEUE_STATUS_REFRESH_S = 15.0
-
+TILE_RECHECK_S = 5.0  # while home is shown, how often the mode's verdicts are asked again
 
 class TileButton(ButtonBehavior, BoxLayout):
     ident = StringProperty("")
@@ -56,27 +57,43 @@ class HomeScreen(KioskScreen):
         self.add_widget(CornerGesture(app.request_maintenance, app.now, size_hint=(None, None),
                                       size=(140, 140), pos_hint={"x": 0, "top": 1}))
         app.bind(health_version=lambda *_: self.refresh_tiles())
+        app.ctx.bus.subscribe(FlowChanged, self._flow_changed)
         self.refresh_tiles()
+
+    @property
+    def flow(self) -> HomeFlow:
+        return self.app.ctx.flows.home  # type: ignore[no-any-return]
 
     def on_pre_enter(self, *_: object) -> None:
         self.refresh_tiles()
         self.refresh_queue_status()
 
     # ---- the hall's queue at a glance -------------------------------------------------------
-    _status_at: float | None = None
+    _tiles_at = 0.0
 
     def tick(self, now: float) -> None:
-        if self._status_at is None or now - self._status_at >= QUEUE_STATUS_REFRESH_S:
-            self.refresh_queue_status()
+        if "queue" in SCREENS:
+            self.flow.tick(now)
+        if now - self._tiles_at >= TILE_RECHECK_S:  # the mode follows the hall's hours
+            self._tiles_at = now
+            self.refresh_tiles()
 
     def refresh_queue_status(self) -> None:
-        if "queue" not in SCREENS:
-            return
-        self._status_at = self.app.now()
-        fetch_in_background(self.app.ctx.queue.status, self._show_queue_status,
-                            "home-queue-status")
+        if "queue" in SCREENS:
+            self.flow.refresh_queue_status(self.app.now())
 
-    def _show_queue_status(self, status: QueueStatus | None) -> None:
+    def _flow_changed(self, event: FlowChanged) -> None:
+        if event.flow == HomeFlow.name:
+            self._show_queue_status()
+        elif (event.flow == QueueFlow.name and self.manager is not None
+              and self.manager.current == self.name
+              and self.app.ctx.flows.queue.state.step is QueueStep.TICKET):
+            # 首页 was tapped while a number was being committed: the ticket is taken and
+            # printing, so it is shown (and the session ends with it), never left behind.
+            self.app.go("queue_ticket")
+
+    def _show_queue_status(self) -> None:
+        status = self.flow.state.queue_status
         if status is None:
             return
         rows = [{"name": c.name, "name_en": c.name_en, "waiting": str(c.waiting),

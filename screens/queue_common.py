@@ -1,70 +1,37 @@
-"""What the queue-ticket (取号) screens share: the flow's keys in the session, hall time, the
-notice popup for refusals, and the large tiles and buttons of the flow.
+"""What the queue-ticket (取号) views share: the base class binding a view to ``QueueFlow``, the
+texts drawn from its state, the notice popup for refusals, and the flow's tiles and buttons.
 
-The citizen's choices live only in ``ctx.sessions.current`` (card, declared group, and the
-``queue.*`` keys of ``data``), so ending the session forgets them everywhere at once. Nothing
-here decides anything: issuing, limits and the green channel are ``kiosk.queue``'s job.
+The journey's state lives in ``ctx.flows.queue`` (typed, wiped when the session ends); a view
+draws it and forwards taps. Nothing here decides anything, touches the database or starts a
+thread: issuing, limits, the card rule and the green channel are the flow's and the core's job.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from kivy.app import App
-from kivy.clock import Clock
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.modalview import ModalView
 
-from kiosk.catalogue import Category, ServiceItem, weekday_zh
-from kiosk.clock import local_now
-from kiosk.context import KioskContext
+from kiosk.catalogue import ServiceItem, weekday_zh
+from kiosk.flows.base import FlowChanged
+from kiosk.flows.identity import CardProblem, CardVerdict
+from kiosk.flows.queue import QueueFlow
+from kiosk.flows.queue_state import Notice, NoticeKind, QueueState, QueueStep
 from kiosk.queue.errors import QueueRefusal
 from kiosk.queue.groups import GROUP_LABELS
-from kiosk.queue.tickets import IssuedTicket
+from screens.widgets import KioskScreen
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
-# keys of CitizenSession.data owned by this flow
-_log = logging.getLogger(__name__)
-CATEGORY = "queue.category"
-ITEM = "queue.item"
-TICKET = "queue.ticket"
+TICKET_SCREEN = "queue_ticket"
 
-def hall_now(ctx: KioskContext) -> datetime:
-    """Local hall time by the queue's own clock, so what the screen says matches issuing."""
-    return local_now(ctx.queue.clock, ctx.queue.tz)
-
-
-def session_data(ctx: KioskContext) -> dict[str, object]:
-    return ctx.sessions.current.data
-
-
-def chosen_item(ctx: KioskContext) -> ServiceItem | None:
-    item_id = session_data(ctx).get(ITEM)
-    if not isinstance(item_id, str):
-        return None
-    try:
-        return ctx.catalogue.item(item_id)
-    except KeyError:
-        return None
-
-
-def chosen_category(ctx: KioskContext) -> Category | None:
-    code = session_data(ctx).get(CATEGORY)
-    return next((c for c in ctx.catalogue.categories if c.code == code), None)
-
-
-def current_ticket(ctx: KioskContext) -> IssuedTicket | None:
-    ticket = session_data(ctx).get(TICKET)
-    return ticket if isinstance(ticket, IssuedTicket) else None
 
 
 def name_of(thing: Any, lang: str) -> str:
@@ -165,27 +132,82 @@ def close_notices() -> None:
             child.dismiss(animation=False)
 
 
-def commit_in_background(app: Any, work: Callable[[], IssuedTicket],
-                         on_ticket: Callable[[IssuedTicket], None],
-                         on_refusal: Callable[[QueueRefusal], None],
-                         on_finally: Callable[[], None]) -> None:
-    """Run ``work`` (a database commit: issue or check-in) on a worker thread and come back to the
-    UI thread with its result. On a hall's shared PostgreSQL the commit is a network round trip,
-    and the screen must keep drawing its spinner meanwhile. Anything but a refusal is a system
-    fault: it is logged and the citizen sees the error page, never a half-made ticket."""
+def card_problem_text(app: Any, verdict: CardVerdict, lang: str, *, expired: str,
+                      bad_number: str, unreadable: str = "身份证读取失败，请重新放置身份证") -> str:
+    """The words for a refused card; each step names what the citizen can do instead."""
+    if verdict.problem is CardProblem.EXPIRED:
+        return str(app.tr(expired, lang, date=verdict.until_text))
+    if verdict.problem is CardProblem.BAD_CHECK_DIGIT:
+        return str(app.tr(bad_number, lang))
+    return str(app.tr(unreadable, lang))
 
-    def run() -> None:
-        try:
-            ticket = work()
-        except QueueRefusal as refusal:
-            # bound as a default: Python unbinds ``refusal`` when the except block ends
-            Clock.schedule_once(lambda _dt, r=refusal: (on_finally(), on_refusal(r)))
-        except Exception:
-            _log.exception("taking a number failed")
-            Clock.schedule_once(lambda _dt: (on_finally(), app.show_error(
-                "暂时无法取号", "系统暂时无法取号，请到服务台咨询",
-                next_msgid="请到服务台请工作人员帮助")))
-        else:
-            Clock.schedule_once(lambda _dt, t=ticket: (on_finally(), on_ticket(t)))
 
-    threading.Thread(target=run, name="queue-commit", daemon=True).start()
+class QueueView(KioskScreen):
+    """Base of the 取号 views: redraws from ``QueueFlow.state`` on every ``FlowChanged`` while
+    shown, and shows each new notice once. Subclasses implement ``draw`` (and ``notice_texts``
+    for card notices)."""
+
+    refused_heading = "暂时无法取号"
+
+    def __init__(self, **kwargs: Any) -> None:
+        self._notice_seen = 0
+        super().__init__(**kwargs)
+        self.app.ctx.bus.subscribe(FlowChanged, self._flow_changed)
+        self.app.bind(lang=lambda *_: self._redraw_if_shown())
+
+    @property
+    def flow(self) -> QueueFlow:
+        return self.app.ctx.flows.queue  # type: ignore[no-any-return]
+
+    @property
+    def state(self) -> QueueState:
+        return self.flow.state
+
+    @property
+    def shown(self) -> bool:
+        return self.manager is not None and self.manager.current == self.name
+
+    def on_pre_enter(self, *_: object) -> None:
+        notice = self.state.notice
+        self._notice_seen = notice.serial if notice else 0  # an old notice is not this one's
+        self.enter()
+        self.draw()
+
+    def enter(self) -> None:
+        """Tell the flow this step is shown (before the first draw)."""
+
+    def draw(self) -> None:
+        raise NotImplementedError
+
+    def _redraw_if_shown(self) -> None:
+        if self.shown:
+            self.draw()
+
+    def _flow_changed(self, event: FlowChanged) -> None:
+        if event.flow != QueueFlow.name or not self.shown:
+            return
+        if self.state.step is QueueStep.TICKET and self.name != TICKET_SCREEN:
+            self.app.go(TICKET_SCREEN)  # committed (issue or check-in): only now is it shown
+            return
+        self.draw()
+        notice = self.state.notice
+        if notice is not None and notice.serial > self._notice_seen:
+            self._notice_seen = notice.serial
+            self.show(notice)
+
+    def show(self, notice: Notice) -> None:
+        app = self.app
+        if notice.kind is NoticeKind.FAULT:
+            app.show_error("暂时无法取号", "系统暂时无法取号，请到服务台咨询",
+                           next_msgid="请到服务台请工作人员帮助")
+        elif notice.refusal is not None:
+            show_refusal(notice.refusal, notice.heading)
+        elif notice.card is not None:
+            other = "en" if app.lang == "zh" else "zh"
+            show_notice(app.tr(notice.heading, app.lang), self.card_text(notice.card, app.lang),
+                        self.card_text(notice.card, other))
+
+    def card_text(self, verdict: CardVerdict, lang: str) -> str:
+        return card_problem_text(self.app, verdict, lang,
+                                 expired="身份证已过期（有效期至 {date}），请扫描预约二维码签到",
+                                 bad_number="证件号码校验失败，请到人工窗口办理")

@@ -1,25 +1,24 @@
 """取号, step 3 (optional): tap the ID card for the green channel, or skip.
 
-A card whose holder is at or over ``green_channel.min_age`` gets the elderly green channel
-automatically, from the birth date on the card (never typed). Pregnant women, military and
-people with disabilities declare themselves with a toggle. Card and group are kept only in the
-current citizen session. An expired card is refused with a clear message; the ticket can still
-be taken without it. Never shows more than the masked name.
+Draws the flow's verdict on the card (accepted with the masked name, expired with its date, a
+failed check digit, unreadable), the green channel a ticket would get (by age from the card's
+birth date, never typed, or a declared group), and the declared-group toggles. The card rule and
+the green channel are the flow's; this view forwards the card, the unreadable event and taps.
+Never shows more than the masked name.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ListProperty, StringProperty
 
 from kiosk.events import CardUnreadable
-from kiosk.privacy import mask_name
-from screens.queue_common import GROUP_LABELS, chosen_item, hall_now, name_of, priority_text
-from screens.widgets import KioskButton, KioskScreen
+from screens.queue_common import GROUP_LABELS, QueueView, card_problem_text, name_of, priority_text
+from screens.widgets import KioskButton
 
 if TYPE_CHECKING:
     from drivers.idcard.base import IdCard
@@ -27,9 +26,10 @@ if TYPE_CHECKING:
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
 EXPIRED = "身份证已过期（有效期至 {date}），不能用于绿色通道；您仍可点击“跳过”直接取号"
+BAD_NUMBER = "证件号码校验失败；您仍可点击“跳过”直接取号"
 
 
-class QueueIdentifyScreen(KioskScreen):
+class QueueIdentifyScreen(QueueView):
     title = StringProperty("刷身份证（可跳过）")
     card_text = StringProperty("")  # what we say about the card on the reader, translated
     card_problem = BooleanProperty(False)
@@ -37,19 +37,18 @@ class QueueIdentifyScreen(KioskScreen):
     item_label = StringProperty("")
     groups = ListProperty([])
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, **kwargs: Any) -> None:
         self._unsubscribe: list[Callable[[], None]] = []
-        self._problem_msgid = ""
-        self._problem_fmt: dict[str, object] = {}
+        super().__init__(**kwargs)
 
     def on_kv_post(self, base_widget: object) -> None:
-        self.groups = list(self.app.ctx.config.green_channel.groups)
-        self.app.bind(lang=lambda *_: self.refresh())
+        # The group buttons are built here, while the screen is warmed up behind home: adding
+        # them on the first visit cost that visit ~100 ms (bench/bench_screens.py).
+        self.groups = list(self.flow.groups())
+        self._draw_groups(None)
 
-    def on_pre_enter(self, *_: object) -> None:
-        self._problem_msgid, self._problem_fmt = "", {}
-        self.refresh()
+    def enter(self) -> None:
+        self.flow.enter_identify()
 
     def on_enter(self, *_: object) -> None:
         # CardInserted reaches this screen through the app's per-screen hook (card_inserted
@@ -63,61 +62,40 @@ class QueueIdentifyScreen(KioskScreen):
 
     # ---- events (already on the UI thread) --------------------------------------------------
     def card_inserted(self, card: IdCard) -> bool:
-        session = self.app.ctx.sessions.current
-        today = hall_now(self.app.ctx).date()
-        if card.is_expired(today):
-            session.card = None
-            until = card.valid_until.isoformat() if card.valid_until else ""
-            self._problem(EXPIRED, date=until)
-        elif not card.id_number_valid:
-            session.card = None
-            self._problem("证件号码校验失败；您仍可点击“跳过”直接取号")
-        else:
-            session.card = card
-            self._problem_msgid = ""
-        self.refresh()
+        self.flow.card_inserted(card)
         return True  # handled here: no greeting toast on top
 
     def card_removed(self) -> bool:
         return True  # lifting the card mid-flow is normal; the session ends with the flow
 
-    def _unreadable(self, event: CardUnreadable) -> None:
-        self._problem("身份证读取失败，请重新放置身份证")
+    def _unreadable(self, _event: CardUnreadable) -> None:
+        self.flow.card_unreadable()
 
-    def _problem(self, msgid: str, **fmt: object) -> None:
-        self._problem_msgid, self._problem_fmt = msgid, fmt
-        self.refresh()
-
-    # ---- choices --------------------------------------------------------------------------
+    # ---- taps -------------------------------------------------------------------------------
     def toggle_group(self, group: str) -> None:
-        session = self.app.ctx.sessions.current
-        session.declared_group = None if session.declared_group == group else group
-        self.refresh()
+        self.flow.toggle_group(group)
 
     def next_step(self) -> None:
         self.app.go("queue_confirm")
 
-    # ---- drawing --------------------------------------------------------------------------
-    def refresh(self) -> None:
-        app, ctx, lang = self.app, self.app.ctx, self.app.lang
-        session = ctx.sessions.current
-        item = chosen_item(ctx)
+    # ---- drawing ----------------------------------------------------------------------------
+    def draw(self) -> None:
+        app, lang, state = self.app, self.app.lang, self.state
+        item = self.flow.item()
         self.item_label = name_of(item, lang) if item else ""
-        card = session.card
-        if self._problem_msgid:
+        if state.card_problem is not None:
             self.card_problem = True
-            self.card_text = app.tr(self._problem_msgid, lang, **self._problem_fmt)
-        elif card is not None:
+            self.card_text = card_problem_text(app, state.card_problem, lang,
+                                               expired=EXPIRED, bad_number=BAD_NUMBER)
+        elif state.masked_name:
             self.card_problem = False
-            self.card_text = app.tr("已读取身份证：{name}", lang, name=mask_name(card.name))
+            self.card_text = app.tr("已读取身份证：{name}", lang, name=state.masked_name)
         else:
             self.card_problem = False
             self.card_text = app.tr("尚未读取身份证", lang)
-        today = hall_now(ctx).date()
-        reason = ctx.queue.priority_reason(card, session.declared_group, today)
-        self.priority = priority_text(app, reason, lang)
-        self._draw_groups(session.declared_group)
-        ready = card is not None or session.declared_group is not None
+        self.priority = priority_text(app, state.priority_reason, lang)
+        self._draw_groups(state.declared_group)
+        ready = bool(state.masked_name) or state.declared_group is not None
         self.ids.next.text = app.tr("下一步", lang) if ready else app.tr("跳过", lang)
 
     def _draw_groups(self, declared: str | None) -> None:

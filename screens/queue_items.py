@@ -2,7 +2,9 @@
 
 Nobody types Chinese here: an A–Z strip shows only the pinyin initials that start an item of the
 category (tap a letter to filter, tap it again or 全部 to clear). An item closed right now is
-greyed with its next opening time, and tapping it explains when to come back. Never issues.
+greyed with its next opening time (the flow says which), and tapping it shows the flow's notice
+saying when to come back. Item buttons are made once per item and reused (building widgets is
+what makes a switch slow; setting texts is not). Never issues.
 """
 
 from __future__ import annotations
@@ -14,24 +16,13 @@ from kivy.lang import Builder
 from kivy.properties import ListProperty, StringProperty
 
 from kiosk.catalogue import ServiceItem
-from kiosk.queue.errors import ServiceClosed
-from screens.queue_common import (
-    ITEM,
-    ItemButton,
-    chosen_category,
-    hall_now,
-    kind_text,
-    name_of,
-    opening_text,
-    session_data,
-    show_refusal,
-)
-from screens.widgets import KioskButton, KioskScreen
+from screens.queue_common import ItemButton, QueueView, kind_text, name_of, opening_text
+from screens.widgets import KioskButton
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
 
-class QueueItemsScreen(KioskScreen):
+class QueueItemsScreen(QueueView):
     title = StringProperty("选择办理事项")
     letter = StringProperty("")  # "" = no filter
     letters = ListProperty([])
@@ -39,48 +30,48 @@ class QueueItemsScreen(KioskScreen):
 
     def __init__(self, **kwargs: Any) -> None:
         # before super().__init__: the kv rules (on_kv_post) run inside it
-        self._buttons: dict[str, ItemButton] = {}
         self._letter_buttons: dict[str, KioskButton] = {}
+        self._buttons: dict[str, ItemButton] = {}
         super().__init__(**kwargs)
-
-    def on_kv_post(self, base_widget: object) -> None:
-        self.app.bind(lang=lambda *_: self.refresh())
 
     def on_pre_enter(self, *_: object) -> None:
         self.letter = ""
-        self.refresh()
+        super().on_pre_enter()
         self.ids.scroll.scroll_y = 1
 
     def items(self) -> tuple[ServiceItem, ...]:
-        category = chosen_category(self.app.ctx)
+        category = self.flow.category()
         return self.app.ctx.catalogue.items_in(category.code) if category else ()
 
-    def refresh(self) -> None:
-        ctx, lang = self.app.ctx, self.app.lang
-        category = chosen_category(ctx)
+    def shown_items(self) -> list[ServiceItem]:
+        category = self.flow.category()
+        if category is None:
+            return []
+        if self.letter:
+            return list(self.app.ctx.catalogue.items_by_initial(self.letter, category.code))
+        return list(self.items())
+
+    def draw(self) -> None:
+        app, lang = self.app, self.app.lang
+        category = self.flow.category()
         self.category_label = name_of(category, lang) if category else ""
-        items = self.items()
-        self.letters = ctx.catalogue.initials(category.code) if category else []
+        self.letters = app.ctx.catalogue.initials(category.code) if category else []
         self._draw_letters()
-        shown = (ctx.catalogue.items_by_initial(self.letter, category.code)
-                 if self.letter and category else list(items))
-        now = hall_now(ctx)
+        shown = self.shown_items()
         box = self.ids.item_list
         box.clear_widgets()
         for item in shown:
+            hours = self.flow.item_hours(item)
             button = self._button(item.id)
-            is_open = item.schedule.is_open(now)
             button.label = name_of(item, lang)
-            button.mark = kind_text(self.app, item, lang)
-            button.closed = not is_open
-            button.note = "" if is_open else opening_text(
-                self.app, item.schedule.next_opening(now), now, lang)
+            button.mark = kind_text(app, item, lang)
+            button.closed = not hours.open
+            button.note = "" if hours.open else opening_text(app, hours.opens_at, hours.now,
+                                                              lang)
             box.add_widget(button)
-        self.ids.count.text = self.app.tr("共 {n} 项", lang, n=len(shown))
+        self.ids.count.text = app.tr("共 {n} 项", lang, n=len(shown))
 
     def _button(self, item_id: str) -> ItemButton:
-        # Buttons are made once per item and reused: building widgets is what makes a screen
-        # switch slow, setting their texts is not.
         if item_id not in self._buttons:
             button = ItemButton(ident=f"queue_item_{item_id}", item_id=item_id)
             button.bind(on_release=lambda b: self.choose(b.item_id))
@@ -89,35 +80,28 @@ class QueueItemsScreen(KioskScreen):
 
     def _draw_letters(self) -> None:
         strip = self.ids.letters
-        strip.clear_widgets()
-        for letter in ["", *self.letters]:
-            if letter not in self._letter_buttons:
-                button = KioskButton(ident=f"queue_letter_{letter or 'all'}", text=letter)
-                button.bind(on_release=lambda _b, x=letter: self.tap_letter(x))
-                self._letter_buttons[letter] = button
+        wanted = ["", *self.letters]
+        if [getattr(b, "letter", None) for b in reversed(strip.children)] != wanted:
+            strip.clear_widgets()
+            for letter in wanted:
+                if letter not in self._letter_buttons:
+                    button = KioskButton(ident=f"queue_letter_{letter or 'all'}", text=letter)
+                    button.letter = letter
+                    button.bind(on_release=lambda _b, x=letter: self.tap_letter(x))
+                    self._letter_buttons[letter] = button
+                strip.add_widget(self._letter_buttons[letter])
+        for letter in wanted:
             button = self._letter_buttons[letter]
             if not letter:
                 button.text = self.app.tr("全部", self.app.lang)
             button.role = "primary" if letter == self.letter else "secondary"
-            strip.add_widget(button)
 
     def tap_letter(self, letter: str) -> None:
         """The same letter again clears the filter: one finger, no keyboard."""
         self.letter = "" if letter == self.letter else letter
-        self.refresh()
+        self.draw()
         self.ids.scroll.scroll_y = 1
 
     def choose(self, item_id: str) -> None:
-        ctx = self.app.ctx
-        item = ctx.catalogue.item(item_id)
-        now = hall_now(ctx)
-        if not item.schedule.is_open(now):
-            name = item.name if self.app.lang == "zh" else item.name_en
-            refusal = ServiceClosed(name, item.schedule.next_opening(now), now)
-            other = ServiceClosed(item.name_en if self.app.lang == "zh" else item.name,
-                                  item.schedule.next_opening(now), now)
-            popup = show_refusal(refusal, "该事项现在不在办理时间")
-            popup.other = other.message("en" if self.app.lang == "zh" else "zh")
-            return
-        session_data(ctx)[ITEM] = item_id
-        self.app.go("queue_identify")
+        if self.flow.choose_item(item_id):
+            self.app.go("queue_identify")

@@ -1,22 +1,18 @@
-"""取号, step 5: the ticket, large on screen, while the printer prints it on a worker thread.
+"""取号, step 5: the ticket, large on screen, while the flow prints it on the printer's worker.
 
-The ticket is already committed when this screen opens (``issue_ticket`` returned). The number,
-item, windows, people ahead, wait, time, green channel, masked name and the follow-the-queue QR
-are drawn here first, so the ticket survives any printer fault: out of paper, offline or failing
-mid-job, the citizen is told to photograph or note the number, a maintenance alert is recorded,
-and 重新打印 turns on as soon as the printer answers again. The UI thread never waits on the
-printer: the job's Future calls back and hops over with ``Clock.schedule_once``. 完成, or ~20 s
-(longer in elder mode, longer again after a fault), ends the session and returns home.
+The ticket is already committed when this view opens. The number, item, windows, people ahead,
+wait, time, green channel, masked name and the follow-the-queue QR are drawn from the flow's
+state first, so the ticket survives any printer fault: out of paper, offline or failing mid-job,
+the citizen is told to photograph or note the number, and 重新打印 turns on as soon as the flow
+finds the printer answering again (the alert is the flow's business). The countdown home (~20 s,
+longer in elder mode, longer again after a fault) is a UI timer on the app's monotonic time,
+driven by Kivy's Clock through ``tick``; 完成 or the countdown ends the session.
 """
 
 from __future__ import annotations
 
 import io
-import logging
 import math
-from collections.abc import Callable
-from concurrent.futures import CancelledError, Future
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,33 +29,15 @@ from kivy.properties import (
     StringProperty,
 )
 
-from drivers.base import Device
-from drivers.printer.base import PaperStatus, PrinterOffline, ReceiptPrinter
-from drivers.printer.layout import Receipt
-from kiosk.events import DeviceHealthChanged
-from kiosk.queue.alerts import PRINTER_KINDS, clear_alerts, printer_alert, raise_alert
+from kiosk.flows.queue_state import PrintState
 from kiosk.queue.tickets import IssuedTicket
-from kiosk.receipts.ticket import ticket_receipt, windows_text
-from screens.queue_common import close_notices, current_ticket, priority_text
-from screens.widgets import KioskScreen
-
-log = logging.getLogger(__name__)
+from kiosk.receipts.ticket import windows_text
+from screens.queue_common import QueueView, close_notices, priority_text
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
 SHOW_SECONDS = 20.0  # then home, session ended (times the elder factor)
 SHOW_SECONDS_AFTER_FAULT = 45.0  # time to photograph the screen
-PRINTER_RETRY_S = 5.0  # while failed, ask the printer this often besides health events
-USABLE_PAPER = (PaperStatus.OK, PaperStatus.NEAR_END)
-
-
-def print_job(device: Device, receipt: Receipt) -> bytes:
-    """The printer job. Every ``ReceiptPrinter`` reads its paper sensor before the first byte
-    and refuses with ``PaperOut``/``PrinterOffline``, so no half ticket comes out of an empty
-    roll and no second status round trip is needed here."""
-    if not isinstance(device, ReceiptPrinter):
-        raise PrinterOffline(f"{type(device).__name__} is not a receipt printer")
-    return device.print_receipt(receipt)
 
 
 def qr_texture(text: str) -> Texture:
@@ -74,7 +52,7 @@ def qr_texture(text: str) -> Texture:
     return texture
 
 
-class QueueTicketScreen(KioskScreen):
+class QueueTicketScreen(QueueView):
     title = StringProperty("您的号码")
     number = StringProperty("")
     category_label = StringProperty("")
@@ -86,71 +64,56 @@ class QueueTicketScreen(KioskScreen):
     masked_name = StringProperty("")
     appointment = StringProperty("")
     qr = ObjectProperty(None, allownone=True)
-    print_state = OptionProperty("idle", options=["idle", "printing", "printed", "failed"])
+    print_state = OptionProperty("idle", options=[s.value for s in PrintState])
     reprint_ready = BooleanProperty(False)
     seconds_left = NumericProperty(0)
     spin = NumericProperty(0)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._ticket: IssuedTicket | None = None
-        self._attempt = 0
+        self._qr_for: str | None = None  # the ticket whose QR is drawn
         self._deadline = 0.0
-        self._next_retry = 0.0
-        self._checking = False
-        self._unsubscribe: list[Callable[[], None]] = []
 
-    def on_kv_post(self, base_widget: object) -> None:
-        self.app.bind(lang=lambda *_: self.render())
+    @property
+    def ticket(self) -> IssuedTicket | None:
+        return self.state.ticket
 
     # ---- lifecycle ------------------------------------------------------------------------
     def on_pre_enter(self, *_: object) -> None:
-        ticket = current_ticket(self.app.ctx)
-        if ticket is None:
-            self._forget()
-            return
-        if self._ticket is None or ticket.uuid != self._ticket.uuid:
-            self._ticket = ticket
-            self._attempt = 0
-            self.qr = qr_texture(ticket.queue_url)
-            self.render()
-            self.start_print()
+        super().on_pre_enter()
         self._restart_countdown()
 
-    def on_enter(self, *_: object) -> None:
-        self._unsubscribe.append(self.app.ctx.bus.subscribe(DeviceHealthChanged, self._health))
-
     def on_leave(self, *_: object) -> None:
-        for unsubscribe in self._unsubscribe:
-            unsubscribe()
-        self._unsubscribe.clear()
-        shown = current_ticket(self.app.ctx)
-        if shown is not None and self._ticket is not None and shown.uuid == self._ticket.uuid:
-            # Leaving by Back or Home: the ticket is taken, the citizen's business here is done.
-            self.app.ctx.sessions.end("completed")
+        Clock.unschedule(self._spin)
+        # Leaving by Back or Home: the ticket is taken, the citizen's business here is done.
+        self.flow.finish()
 
     def card_removed(self) -> bool:
         return True  # picking the card up while the ticket prints is normal
 
-    def session_ended(self, reason: str) -> None:
-        self._forget()
-
-    def _forget(self) -> None:
-        self._ticket = None
-        self._attempt += 1  # a job still running for the old ticket reports to nobody
-        self.qr = None
-        self.print_state = "idle"
-        self.reprint_ready = False
-        self.render()
-
     # ---- drawing --------------------------------------------------------------------------
-    def render(self) -> None:
-        app, lang, t = self.app, self.app.lang, self._ticket
+    def draw(self) -> None:
+        app, lang, t, state = self.app, self.app.lang, self.ticket, self.state
+        was = self.print_state
+        self.print_state = state.print_state.value
+        self.reprint_ready = state.reprint_ready
+        if self.print_state == PrintState.PRINTING:
+            Clock.unschedule(self._spin)
+            Clock.schedule_interval(self._spin, 1 / 30)
+        else:
+            Clock.unschedule(self._spin)
+        if was != self.print_state and self.shown:
+            self._restart_countdown()
         if t is None:
+            self._qr_for = None
+            self.qr = None
             for prop in ("number", "category_label", "item_label", "windows", "ahead", "issued",
                          "priority", "masked_name", "appointment"):
                 setattr(self, prop, "")
             return
+        if self._qr_for != t.uuid:
+            self._qr_for = t.uuid
+            self.qr = qr_texture(t.queue_url)
         self.number = t.number
         self.category_label = t.category_name if lang == "zh" else t.category_name_en
         self.item_label = t.item_name if lang == "zh" else (t.item_name_en or t.item_name)
@@ -164,95 +127,15 @@ class QueueTicketScreen(KioskScreen):
         self.appointment = (app.tr("预约号 {code}", lang, code=t.appointment_code)
                             if t.appointment_code else "")
 
-    # ---- printing -------------------------------------------------------------------------
-    def start_print(self) -> None:
-        """Print (or reprint) the shown ticket on a worker; the screen keeps running."""
-        ticket = self._ticket
-        if ticket is None:
-            return
-        ctx = self.app.ctx
-        self._attempt += 1
-        attempt = self._attempt
-        self.print_state = "printing"
-        self.reprint_ready = False
-        Clock.unschedule(self._spin)
-        Clock.schedule_interval(self._spin, 1 / 30)
-        receipt = ticket_receipt(ticket, ctx.config.hall)
-        if "printer" not in ctx.devices.kinds():
-            self._job_done(None, attempt, PrinterOffline("no printer is configured"))
-            return
-        future = ctx.devices.run_job("printer", lambda device: print_job(device, receipt))
-        future.add_done_callback(lambda f: self._job_done(f, attempt))
-
-    def _job_done(self, future: Future[bytes] | None, attempt: int,
-                  error: BaseException | None = None) -> None:
-        """Runs on the printer's worker thread: record the alert there, then hop to the UI."""
-        if future is not None:
-            try:
-                error = future.exception()
-            except CancelledError:  # the app is shutting down
-                return
-        ctx = self.app.ctx
-        kiosk_id, now = ctx.queue.kiosk_id, datetime.now(UTC)
-        try:
-            if error is None:
-                clear_alerts(ctx.engine, kiosk_id, PRINTER_KINDS, now)
-            else:
-                log.warning("ticket print failed: %s", error)
-                raise_alert(ctx.engine, kiosk_id, printer_alert(error), now)
-        except Exception:  # a full disk must not also lose the on-screen ticket
-            log.exception("could not record the printer alert")
-        Clock.schedule_once(lambda _dt: self._show_result(attempt, error), 0)
-
-    def _show_result(self, attempt: int, error: BaseException | None) -> None:
-        if attempt != self._attempt or self._ticket is None:
-            return  # an older job, or the citizen has gone
-        Clock.unschedule(self._spin)
-        if error is None:
-            self.print_state = "printed"
-        else:
-            self.print_state = "failed"
-            self._ask_printer()  # a one-off hiccup may already be over
-        self._restart_countdown()
-
     def _spin(self, _dt: float) -> None:
         self.spin = (self.spin + 12) % 360
 
-    # ---- waiting for the printer to come back ------------------------------------------------
-    def _health(self, event: DeviceHealthChanged) -> None:
-        if event.kind == "printer" and self.print_state == "failed":
-            self._ask_printer()
+    # ---- taps -------------------------------------------------------------------------------
+    def start_print(self) -> None:
+        """重新打印 (enabled only when the flow offers it)."""
+        self.flow.reprint()
 
-    def _ask_printer(self) -> None:
-        ctx = self.app.ctx
-        if self._checking or "printer" not in ctx.devices.kinds():
-            return
-        self._checking = True
-        self._next_retry = self.app.now() + PRINTER_RETRY_S
-
-        def ask(device: Device) -> PaperStatus:
-            if not isinstance(device, ReceiptPrinter):
-                return PaperStatus.OFFLINE
-            return device.paper_status()
-
-        def answered(future: Future[PaperStatus]) -> None:
-            try:
-                paper = future.result()
-            except CancelledError:
-                return
-            except Exception as exc:  # still broken: keep waiting
-                log.info("printer still unavailable: %s", exc)
-                paper = PaperStatus.OFFLINE
-            Clock.schedule_once(lambda _dt: self._printer_answered(paper), 0)
-
-        ctx.devices.run_job("printer", ask).add_done_callback(answered)
-
-    def _printer_answered(self, paper: PaperStatus) -> None:
-        self._checking = False
-        if self.print_state == "failed":
-            self.reprint_ready = paper in USABLE_PAPER
-
-    # ---- leaving --------------------------------------------------------------------------
+    # ---- leaving ----------------------------------------------------------------------------
     def _restart_countdown(self) -> None:
         seconds = SHOW_SECONDS_AFTER_FAULT if self.print_state == "failed" else SHOW_SECONDS
         seconds *= self.app.idle.factor
@@ -260,13 +143,12 @@ class QueueTicketScreen(KioskScreen):
         self.seconds_left = math.ceil(seconds)
 
     def tick(self, now: float) -> None:
-        if self._ticket is None:
+        if self.ticket is None:
             return
+        self.flow.tick(now)  # the printer retry while a print has failed
         if self.print_state == "printing":
             self._restart_countdown()  # never leave before the paper is out
             return
-        if self.print_state == "failed" and not self.reprint_ready and now >= self._next_retry:
-            self._ask_printer()
         left = self._deadline - now
         self.seconds_left = max(0, math.ceil(left))
         if left <= 0:
@@ -275,5 +157,5 @@ class QueueTicketScreen(KioskScreen):
     def finish(self) -> None:
         """完成: the session ends (personal data dropped) and the kiosk goes home."""
         close_notices()
-        self.app.ctx.sessions.end("completed")
+        self.flow.finish()
         self.app.go_home()

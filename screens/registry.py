@@ -3,7 +3,8 @@
 ``SCREENS`` maps a screen name to the module and class that build it; the module is imported
 (and its ``.kv`` loaded) the first time the screen is needed, so start-up stays fast. ``TILES``
 describes each capability on the home screen; a tile shows only when its target screen is
-registered and its devices are fitted, and is disabled (with the reason) while they are down.
+registered; whether it is offered, enabled or disabled with a reason is the kiosk mode's verdict
+(``kiosk.mode.ModeKeeper``: devices fitted and working, hall hours, maintenance).
 Later flows (queue ticket, service guide, locker, …) add one entry here and one in
 ``screens.navigation.PARENT``. This module must never import Kivy.
 """
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from kiosk.context import KioskContext
+from kiosk.mode import Capability
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ class Tile:
     target: str  # screen name
     requires: tuple[str, ...] = ()  # device kinds that must work
     enabled_when: EnabledRule | None = None
+    staffed: bool = False  # needs the hall open (closed after hours)
 
 
 DEVICE_NAMES: dict[str, str] = {  # msgids
@@ -67,7 +70,7 @@ DEVICE_NAMES: dict[str, str] = {  # msgids
 
 TILES: tuple[Tile, ...] = (
     # The printer is not required for a ticket: without it the ticket is shown on screen.
-    Tile("queue", "取号", "选择业务，领取排队号", "号", "queue"),
+    Tile("queue", "取号", "选择业务，领取排队号", "号", "queue", staffed=True),
     Tile("guide", "办事指南", "所需材料、办理时限", "指", "guide"),
     Tile("submit", "自助申报", "拍照上传材料", "申", "submit", requires=("idcard", "camera")),
     Tile("progress", "办件查询", "扫码或刷身份证查进度", "查", "progress"),
@@ -86,16 +89,13 @@ class TileState:
 
 
 def visible_tiles(ctx: KioskContext, tiles: tuple[Tile, ...] = TILES) -> list[TileState]:
-    """Tiles to draw now, with whether each can be pressed and why not."""
-    fitted = set(ctx.devices.kinds())
-    out: list[TileState] = []
-    for tile in tiles:
-        if tile.target not in SCREENS or not set(tile.requires) <= fitted:
-            continue
-        down = next((k for k in tile.requires if not ctx.devices.is_usable(k)), None)
-        if down is not None:
-            out.append(TileState(tile, False, "{device}暂停服务", down))
-            continue
-        reason = tile.enabled_when(ctx) if tile.enabled_when else None
-        out.append(TileState(tile, reason is None, reason or ""))
-    return out
+    """Tiles to draw now, with whether each can be pressed and why not (the mode decides)."""
+    by_id = {t.id: t for t in tiles if t.target in SCREENS}
+    wanted = [Capability(t.id, t.requires, t.staffed, _extra(ctx, t)) for t in by_id.values()]
+    return [TileState(by_id[c.id], c.enabled, c.reason, c.device)
+            for c in ctx.mode.capabilities(wanted)]
+
+
+def _extra(ctx: KioskContext, tile: Tile) -> Callable[[], str | None] | None:
+    rule = tile.enabled_when
+    return (lambda: rule(ctx)) if rule is not None else None

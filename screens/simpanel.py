@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import Future
+from datetime import date
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from kivy.clock import Clock, mainthread
 from kivy.lang import Builder
@@ -24,9 +26,11 @@ from kivy.uix.image import Image
 from kivy.uix.label import Label
 from kivy.uix.modalview import ModalView
 
-from drivers.base import Device, Fault, SimulatedFaults
+from drivers.base import Device, Fault
 from drivers.factory import simulated
+from drivers.faults import SimulatedFaults
 from drivers.printer.base import PaperStatus
+from kiosk.clock import local_now
 from kiosk.context import KioskContext
 from kiosk.privacy import mask_name
 from screens.widgets import KioskButton
@@ -255,8 +259,6 @@ class SimPanel(BoxLayout):
         Clock.schedule_once(lambda _dt: setattr(self.ids.flash, "text", ""), 4)
 
 
-def _today(ctx: KioskContext) -> Any:
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    return datetime.now(ZoneInfo(ctx.config.hall.timezone)).date()
+def _today(ctx: KioskContext) -> date:
+    """The hall's day by the kiosk's one clock, so the panel marks expiry as the flows decide it."""
+    return local_now(ctx.clock, ZoneInfo(ctx.config.hall.timezone)).date()

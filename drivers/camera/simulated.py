@@ -12,8 +12,9 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
-from drivers.base import DeviceUnplugged, Fault, Health, HealthState, SimulatedFaults
+from drivers.base import DeviceUnplugged, Fault, Health, HealthState
 from drivers.camera.base import Camera
+from drivers.faults import SimulatedFaults
 
 if TYPE_CHECKING:
     import numpy as np

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import threading
 
-from drivers.base import Fault, Health, SimulatedFaults
+from drivers.base import Fault, Health
+from drivers.faults import SimulatedFaults
 from drivers.idcard.base import IdCard, IdCardReader
 from drivers.idcard.errors import TextDecodeError
 

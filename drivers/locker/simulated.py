@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import threading
 
-from drivers.base import Fault, Health, HealthState, SimulatedFaults
+from drivers.base import Fault, Health, HealthState
+from drivers.faults import SimulatedFaults
 from drivers.locker.base import DoorJammed, DoorState, LockerBoard
 
 

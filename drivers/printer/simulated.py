@@ -16,7 +16,8 @@ from datetime import datetime
 from pathlib import Path
 
 from config.schema import DeviceConfig
-from drivers.base import Fault, Health, HealthState, SimulatedFaults
+from drivers.base import Fault, Health, HealthState
+from drivers.faults import SimulatedFaults
 from drivers.printer.base import (
     PaperOut,
     PaperStatus,

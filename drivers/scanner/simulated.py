@@ -20,8 +20,8 @@ from drivers.base import (
     Health,
     HealthState,
     ProtocolError,
-    SimulatedFaults,
 )
+from drivers.faults import SimulatedFaults
 from drivers.scanner.base import CodeScanner, ScannedCode
 
 

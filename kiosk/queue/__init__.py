@@ -1,5 +1,7 @@
-"""The hall queue (取号 and the counters): ``QueueService`` and what it returns or refuses."""
+"""The hall queue (取号 and the counters): ``QueueService`` (issuing), ``CounterService`` (the
+windows) and what they return or refuse."""
 
+from kiosk.queue.counter import CounterService
 from kiosk.queue.errors import (
     AppointmentAlreadyUsed,
     AppointmentImportError,
@@ -23,7 +25,7 @@ from kiosk.queue.tickets import CalledTicket, CategoryStatus, IssuedTicket, Queu
 __all__ = [
     "AppointmentAlreadyUsed", "AppointmentImportError", "AppointmentNotFound",
     "AppointmentOtherDay", "AppointmentTooEarly", "AppointmentTooLate", "CalledTicket",
-    "CategoryStatus", "DailyCapacityReached", "IssuedTicket", "NoCurrentTicket",
+    "CategoryStatus", "CounterService", "DailyCapacityReached", "IssuedTicket", "NoCurrentTicket",
     "NoTicketWaiting", "PersonalLimitReached", "QueueRefusal", "QueueService", "QueueStatus",
     "ServiceClosed", "UnknownGroup", "UnknownItem", "UnknownWindow",
 ]

@@ -1,6 +1,7 @@
 """``kiosk queue …``: the counter side (call, recall, skip, done, status), issuing, imports, bench.
 
-Every action goes through ``QueueService``, exactly as the touchscreen and the hall server do.
+Counter actions go through ``CounterService`` and issuing through ``QueueService``, exactly as
+the touchscreen and the hall server do.
 The database is the configuration's (``kiosk.database``) unless ``--db`` names another. Refusals
 end with exit code 1 and one line in English and Chinese; never a traceback.
 """
@@ -13,6 +14,7 @@ import json
 from kiosk.catalogue import load_catalogue
 from kiosk.cli import CommandError
 from kiosk.config import database_url, load_config
+from kiosk.queue.counter import CounterService
 from kiosk.queue.errors import AppointmentImportError, QueueRefusal
 from kiosk.queue.service import QueueService
 from kiosk.storage import make_engine, migrate
@@ -60,12 +62,19 @@ def _service(args: argparse.Namespace) -> QueueService:
     return QueueService(engine, load_catalogue(config.kiosk.catalogue or None), config)
 
 
+def _counter_service(args: argparse.Namespace) -> CounterService:
+    config = load_config(args.config)
+    engine = make_engine(args.db or database_url(config))
+    migrate(engine)
+    return CounterService(engine, load_catalogue(config.kiosk.catalogue or None), config)
+
+
 def _refused(exc: QueueRefusal) -> CommandError:
     return CommandError(f"{exc.message_en} ({exc.message_zh})")
 
 
 def _counter(args: argparse.Namespace) -> int:
-    service = _service(args)
+    service = _counter_service(args)
     try:
         ticket = getattr(service, {"call": "call_next"}.get(args.action, args.action))(args.window)
     except QueueRefusal as exc:
@@ -80,7 +89,7 @@ def _counter(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    status = _service(args).status()
+    status = _counter_service(args).status()
     if args.json:
         print(json.dumps(status.to_json(), ensure_ascii=False))
         return 0

@@ -3,32 +3,42 @@
 Next ticket by the rules: priority tickets (green channel, appointments) first, then in number
 order, only tickets for items this window serves (一窗通办: any comprehensive window of the
 category). On PostgreSQL ``FOR UPDATE SKIP LOCKED`` keeps two windows pressing "next" at the same
-moment from calling the same citizen. Every action is audited. Never issues tickets.
+moment from calling the same citizen. Every action is audited and (except a recall) sent to the
+hall through the outbox in the same transaction. A plain service beside ``QueueService``: it
+shares the database and the catalogue, never the issuing code. Never issues tickets.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy import Connection, Engine, Row, insert, select, update
 
-from kiosk.catalogue import Window
-from kiosk.clock import local_now
+from config.schema import Config
+from kiosk.catalogue import Catalogue, Window
+from kiosk.clock import Clock, SystemClock, local_now
+from kiosk.outbox import Outbox
 from kiosk.queue.errors import NoCurrentTicket, NoTicketWaiting, UnknownWindow
 from kiosk.queue.tickets import CalledTicket, CategoryStatus, QueueStatus
 from kiosk.storage.models import AuditEntry, Ticket, TicketStatus
 
-if TYPE_CHECKING:
-    from kiosk.queue.service import QueueService
-
 _WAITING, _CALLED = TicketStatus.WAITING.value, TicketStatus.CALLED.value
 
 
-class CounterDesk:
-    """Mixed into ``QueueService``; the same calls the hall server will expose over HTTP."""
+class CounterService:
+    """The window clerk's calls; the same ones the hall server exposes over HTTP."""
 
-    def call_next(self: QueueService, window_id: str) -> CalledTicket:
+    def __init__(self, engine: Engine, catalogue: Catalogue, config: Config,
+                 clock: Clock | None = None, *, outbox: Outbox | None = None) -> None:
+        self.engine = engine
+        self.catalogue = catalogue
+        self.hall = config.hall.code
+        self.tz = ZoneInfo(config.hall.timezone)
+        self.clock = clock or SystemClock(self.tz)
+        self.outbox = outbox or Outbox(self.hall)
+
+    def call_next(self, window_id: str) -> CalledTicket:
         """Finish the window's current ticket (if any) and call the next one."""
         window = self._window(window_id)
         served = [i.id for i in self.catalogue.items_served_at(window_id)]
@@ -51,7 +61,7 @@ class CounterDesk:
             raise NoTicketWaiting(window_id)
         return self._called(row, window_id, _CALLED, row.recalls, now)
 
-    def recall(self: QueueService, window_id: str) -> CalledTicket:
+    def recall(self, window_id: str) -> CalledTicket:
         """Announce the current ticket again (the citizen has not come yet)."""
         self._window(window_id)
         now = self.clock.now().astimezone(UTC)
@@ -64,15 +74,15 @@ class CounterDesk:
             self._record(conn, window_id, "queue.recalled", row, now)
         return self._called(row, window_id, _CALLED, row.recalls + 1, row.called_at)
 
-    def skip(self: QueueService, window_id: str) -> CalledTicket:
+    def skip(self, window_id: str) -> CalledTicket:
         """The called citizen did not come: mark the ticket skipped (过号)."""
         return self._finish_now(window_id, TicketStatus.SKIPPED)
 
-    def done(self: QueueService, window_id: str) -> CalledTicket:
+    def done(self, window_id: str) -> CalledTicket:
         """The citizen has been served."""
         return self._finish_now(window_id, TicketStatus.DONE)
 
-    def status(self: QueueService, day: date | None = None) -> QueueStatus:
+    def status(self, day: date | None = None) -> QueueStatus:
         day = day or local_now(self.clock, self.tz).date()
         with self.engine.begin() as conn:
             rows = conn.execute(select(
@@ -97,19 +107,19 @@ class CounterDesk:
         return QueueStatus(self.hall, day, tuple(out))
 
     # ---- helpers ----
-    def _window(self: QueueService, window_id: str) -> Window:
+    def _window(self, window_id: str) -> Window:
         try:
             return self.catalogue.window(window_id)
         except StopIteration:
             raise UnknownWindow(window_id) from None
 
-    def _current(self: QueueService, conn: Connection, window_id: str) -> Row | None:
+    def _current(self, conn: Connection, window_id: str) -> Row | None:
         return conn.execute(
             select(Ticket).where(Ticket.hall == self.hall, Ticket.window_id == window_id,
                                  Ticket.status == _CALLED)
             .order_by(Ticket.called_at.desc()).limit(1).with_for_update()).first()
 
-    def _finish(self: QueueService, conn: Connection, window_id: str, status: TicketStatus,
+    def _finish(self, conn: Connection, window_id: str, status: TicketStatus,
                 now: datetime, *, required: bool) -> Row | None:
         row = self._current(conn, window_id)
         if row is None:
@@ -121,7 +131,7 @@ class CounterDesk:
         self._record(conn, window_id, f"queue.{status.value}", row, now)
         return row
 
-    def _finish_now(self: QueueService, window_id: str, status: TicketStatus) -> CalledTicket:
+    def _finish_now(self, window_id: str, status: TicketStatus) -> CalledTicket:
         self._window(window_id)
         now = self.clock.now().astimezone(UTC)
         with self.engine.begin() as conn:
@@ -129,7 +139,7 @@ class CounterDesk:
         assert row is not None  # required=True raised otherwise
         return self._called(row, window_id, status.value, row.recalls, row.called_at)
 
-    def _record(self: QueueService, conn: Connection, window_id: str, action: str, row: Row,
+    def _record(self, conn: Connection, window_id: str, action: str, row: Row,
                 now: datetime) -> None:
         detail = {"number": row.number, "ticket": row.id, "window": window_id}
         conn.execute(insert(AuditEntry).values(at=now, hall=self.hall, actor=window_id,
@@ -137,10 +147,10 @@ class CounterDesk:
                                                detail=detail))
         if action != "queue.recalled":
             event = action.removeprefix("queue.")
-            self._outbox(conn, f"ticket:{row.id}:{event}", f"ticket.{event}",
-                         {"hall": self.hall, "at": now.isoformat(), **detail}, now)
+            self.outbox.add(conn, f"ticket:{row.id}:{event}", f"ticket.{event}",
+                            {"hall": self.hall, "at": now.isoformat(), **detail}, now)
 
-    def _called(self: QueueService, row: Row, window_id: str, status: str, recalls: int,
+    def _called(self, row: Row, window_id: str, status: str, recalls: int,
                 called_at: datetime) -> CalledTicket:
         item = self.catalogue.item(row.item_id)
         waited = (called_at - row.issued_at).total_seconds() / 60

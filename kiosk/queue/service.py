@@ -1,9 +1,10 @@
 """Taking a number (取号): issuing tickets, the green channel, limits and appointment check-in.
 
-``QueueService`` is the one entry point the kiosk screens, the ``kiosk queue`` command and the
-later hall server all use. A ticket, its number and its outbox row are committed in one
-transaction *before* anything is printed, so printer trouble never loses a ticket. Refusals are
-``QueueRefusal`` subclasses with words for the citizen. Never stores or returns a clear ID number.
+``QueueService`` is the one issuing entry point the queue flow (``kiosk.flows.queue``), the
+``kiosk queue`` command and the hall server all use; the windows' side is ``CounterService``.
+A ticket, its number and its outbox row are committed in one transaction *before* anything is
+printed, so printer trouble never loses a ticket. Refusals are ``QueueRefusal`` subclasses with
+words for the citizen. Never stores or returns a clear ID number.
 """
 
 from __future__ import annotations
@@ -16,15 +17,16 @@ from pathlib import Path
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, Select, bindparam, extract, func, insert, select, update
+from sqlalchemy import Connection, Engine, Select, bindparam, extract, func, select, update
 
 from config.schema import Config
 from kiosk.catalogue import Catalogue, Category, ServiceItem
 from kiosk.clock import Clock, SystemClock, local_now
 from kiosk.config import data_dir
+from kiosk.i18n import Names
+from kiosk.outbox import Outbox
 from kiosk.privacy import id_hash, load_hall_secret, mask_name
 from kiosk.queue import appointments
-from kiosk.queue.counter import CounterDesk
 from kiosk.queue.errors import (
     AppointmentAlreadyUsed,
     AppointmentTooEarly,
@@ -42,13 +44,8 @@ from kiosk.queue.numbering import (
     ticket_transaction,
 )
 from kiosk.queue.tickets import IssuedTicket, WaitEstimate
-from kiosk.storage.models import (
-    Appointment,
-    DailySequence,
-    OutboxMessage,
-    Ticket,
-    TicketStatus,
-)
+from kiosk.storage.models import Appointment, DailySequence, Ticket, TicketStatus
+from kiosk.tokens import ticket_token
 
 RECENT_SERVICE_TIMES = 10  # finished tickets the wait estimate averages over
 
@@ -56,7 +53,6 @@ RECENT_SERVICE_TIMES = 10  # finished tickets the wait estimate averages over
 # ticket cost more than executing them.
 _T = Ticket.__table__
 _S = DailySequence.__table__
-_INSERT_OUTBOX = insert(OutboxMessage.__table__)
 _TODAY = (_T.c.hall == bindparam("hall")) & (_T.c.service_date == bindparam("day"))
 _COUNT = select(func.count()).select_from(_T)
 _COUNT_ITEM = _COUNT.where(_TODAY, _T.c.item_id == bindparam("item"))
@@ -123,14 +119,22 @@ def _lock_key(hall: str, day: date, kind: str, name: str) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
+def _names(thing: ServiceItem | Category) -> Names:
+    """A catalogue name in both languages, for a refusal the citizen reads in either."""
+    return Names(thing.name, thing.name_en or thing.name)
+
+
 def age_on(birth: date, today: date) -> int:
     return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
 
 
-class QueueService(CounterDesk):
+class QueueService:
+    """Issuing, the wait estimate and appointment check-in. The counter side (call, recall,
+    skip, done, status) is ``kiosk.queue.counter.CounterService``."""
+
     def __init__(self, engine: Engine, catalogue: Catalogue, config: Config,
                  clock: Clock | None = None, kiosk_id: str | None = None, *,
-                 secret: bytes | None = None) -> None:
+                 secret: bytes | None = None, outbox: Outbox | None = None) -> None:
         self.engine = engine
         self.catalogue = catalogue
         self.config = config
@@ -139,6 +143,7 @@ class QueueService(CounterDesk):
         self.clock = clock or SystemClock(self.tz)
         self.kiosk_id = kiosk_id or config.kiosk.id
         self._secret = secret
+        self.outbox = outbox or Outbox(self.hall)
 
     # ---- identities ----
     @property
@@ -163,7 +168,7 @@ class QueueService(CounterDesk):
         item = self.item(item_id)
         local = local_now(self.clock, self.tz)
         if not item.schedule.is_open(local):
-            raise ServiceClosed(item.name, item.schedule.next_opening(local), local)
+            raise ServiceClosed(_names(item), item.schedule.next_opening(local), local)
         reason = self.priority_reason(card, declared_group, local.date())
         person = self.person_hash(card.id_number) if card else None
         masked = mask_name(card.name) if card else None
@@ -215,22 +220,21 @@ class QueueService(CounterDesk):
             item_name=item.name, item_name_en=item.name_en, windows=item.windows,
             people_ahead=ahead, estimated_wait_minutes=wait, issued_at=local,
             priority_reason=reason, masked_name=masked,
-            queue_url=f"{self.config.hall.queue_url}?hall={self.hall}&t={ticket_id}",
+            queue_url=self.ticket_page_url(ticket_id),
             rating_url=f"{self.config.hall.rating_url}?hall={self.hall}&t={ticket_id}",
             appointment_code=appointment.code if appointment else None)
-        self._outbox(conn, f"ticket:{ticket_id}:issued", "ticket.issued",
-                     self.issued_payload(ticket), at)
+        self.outbox.add(conn, f"ticket:{ticket_id}:issued", "ticket.issued",
+                        self.issued_payload(ticket), at)
         return ticket
+
+    def ticket_page_url(self, ticket_id: str) -> str:
+        """What the ticket's QR opens: the hall server's page for this ticket (``/q/{token}``),
+        the token signed with the hall secret so nobody can walk from one ticket to the next."""
+        return f"{self.config.hall.queue_url.rstrip('/')}/{ticket_token(ticket_id, self.secret)}"
 
     def issued_payload(self, ticket: IssuedTicket) -> dict[str, object]:
         """What the hall platform learns about a new ticket (no personal data beyond the mask)."""
         return {"hall": self.hall, "kiosk": self.kiosk_id, **ticket.to_json()}
-
-    def _outbox(self, conn: Connection, key: str, kind: str, payload: dict[str, object],
-                at: datetime) -> None:
-        conn.execute(_INSERT_OUTBOX, dict(
-            idempotency_key=f"{self.hall}:{key}", kind=kind, payload=payload, created_at=at,
-            attempts=0, next_attempt_at=at, sent_at=None, last_error=None))
 
     def _check_limits(self, conn: Connection, item: ServiceItem, category: Category, day: date,
                       person: str | None) -> None:
@@ -252,14 +256,14 @@ class QueueService(CounterDesk):
             "hall": self.hall, "day": day, "item": item.id, "person": person,
             "category": category.code}).one()
         if item.daily_capacity and counts.item >= item.daily_capacity:
-            raise DailyCapacityReached(item.name, item.daily_capacity)
+            raise DailyCapacityReached(_names(item), item.daily_capacity)
         if person is None:
             return
         if item.per_person_daily_limit and counts.person_item >= item.per_person_daily_limit:
-            raise PersonalLimitReached(item.per_person_daily_limit, item.name)
+            raise PersonalLimitReached(item.per_person_daily_limit, _names(item))
         if (category.per_person_daily_limit
                 and counts.person_category >= category.per_person_daily_limit):
-            raise PersonalLimitReached(category.per_person_daily_limit, category.name)
+            raise PersonalLimitReached(category.per_person_daily_limit, _names(category))
 
     def estimate(self, item_id: str, *, card: CardHolder | None = None,
                  declared_group: str | None = None, day: date | None = None) -> WaitEstimate:

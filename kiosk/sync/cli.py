@@ -151,8 +151,8 @@ def _parked(args: argparse.Namespace) -> int:
 
 
 def _unpark(args: argparse.Namespace) -> int:
+    from kiosk.alerts import clear_alerts
     from kiosk.clock import utc_now
-    from kiosk.queue.alerts import clear_alerts
     from kiosk.sync.outbox import Outbox
     from kiosk.sync.worker import SYNC_PARKED
 

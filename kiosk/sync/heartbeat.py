@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import Engine
 
-from kiosk.queue.alerts import PRINTER_OFFLINE, PRINTER_PAPER_OUT, open_alerts
+from kiosk.alerts import PRINTER_OFFLINE, PRINTER_PAPER_OUT, open_alerts
 from kiosk.sync.outbox import Depth
 
 log = logging.getLogger(__name__)

@@ -29,8 +29,8 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
 from config.schema import Config
+from kiosk.alerts import AlertNote, clear_alerts, raise_alert
 from kiosk.clock import Clock, utc_now
-from kiosk.queue.alerts import AlertNote, clear_alerts, raise_alert
 from kiosk.sync.client import Answer, HallClient, Verdict
 from kiosk.sync.heartbeat import heartbeat_body
 from kiosk.sync.images import remove_delivered_images

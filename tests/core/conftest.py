@@ -15,7 +15,7 @@ from drivers.idcard.base import CardType, IdCard
 from kiosk.catalogue import Catalogue, load_catalogue
 from kiosk.clock import ManualClock
 from kiosk.config import load_config
-from kiosk.queue import QueueService
+from kiosk.queue import CounterService, QueueService
 from kiosk.storage import make_engine, migrate
 from tests.pg_server import PgServer, PgUnavailable
 
@@ -75,6 +75,19 @@ def make_service(config, catalogue, clock) -> ServiceFactory:
 @pytest.fixture
 def service(engine, make_service) -> QueueService:
     return make_service(engine)
+
+
+@pytest.fixture
+def make_counter(config, catalogue, clock) -> Callable[..., CounterService]:
+    def build(engine: Engine, *, clk: ManualClock | None = None) -> CounterService:
+        return CounterService(engine, catalogue, config, clk or clock)
+    return build
+
+
+@pytest.fixture
+def counter(engine, make_counter) -> CounterService:
+    """The windows' side of the same hall database as ``service``."""
+    return make_counter(engine)
 
 
 @pytest.fixture(scope="session")

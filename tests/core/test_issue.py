@@ -107,7 +107,8 @@ def test_saturday_service_is_open_on_saturday_morning(service, clock):
     assert service.issue_ticket("real-estate-registration").number == "C001"
 
 
-def test_people_ahead_and_wait_from_catalogue_then_recent_service(service, clock, catalogue):
+def test_people_ahead_and_wait_from_catalogue_then_recent_service(service, clock, catalogue,
+                                                                   counter):
     """Given no finished tickets, the wait uses the catalogue's average for the category; once
     tickets are finished, it uses their actual call-to-finish times."""
     for _ in range(4):
@@ -119,12 +120,12 @@ def test_people_ahead_and_wait_from_catalogue_then_recent_service(service, clock
     assert fifth.estimated_wait_minutes == -(-4 * avg // windows)
     green = service.issue_ticket("unemployment-registration", declared_group="pregnant")
     assert (green.people_ahead, green.estimated_wait_minutes) == (0, 0)
-    service.call_next("A01")  # calls the priority ticket
+    counter.call_next("A01")  # calls the priority ticket
     clock.advance(timedelta(minutes=40))
-    service.done("A01")
-    service.call_next("A01")
+    counter.done("A01")
+    counter.call_next("A01")
     clock.advance(timedelta(minutes=40))
-    service.done("A01")
+    counter.done("A01")
     later = service.issue_ticket("unemployment-registration")
     assert later.people_ahead == 4
     assert later.estimated_wait_minutes == 4 * 40 // windows
@@ -142,3 +143,19 @@ def test_estimate_matches_the_ticket_then_taken(service):
     assert ticket.number.endswith("003")  # the estimate took no number
     assert guess.people_ahead == ticket.people_ahead == 2
     assert guess.minutes == ticket.estimated_wait_minutes
+
+
+def test_the_ticket_qr_opens_its_own_page_by_a_signed_token(service):
+    """Given a ticket, when its QR is read, then it is the hall server's /q/ page with a token
+    that the server (holding the same hall secret) resolves to this ticket and only this one:
+    no sequence number or hall code to walk from, and a tampered token resolves to nothing."""
+    from kiosk.tokens import ticket_from_token
+
+    ticket = service.issue_ticket("company-change")
+    base, _, token = ticket.queue_url.rpartition("/")
+    assert base == service.config.hall.queue_url.rstrip("/")
+    assert ticket.number not in token and service.hall not in token
+    assert ticket_from_token(token, service.secret) == ticket.uuid
+    assert ticket_from_token(token, b"another hall's secret") is None
+    assert ticket_from_token(token[:-2] + ("AA" if token[-2:] != "AA" else "BB"),
+                             service.secret) is None

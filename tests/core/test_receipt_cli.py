@@ -68,19 +68,13 @@ def test_ticket_bytes_for_a_gb18030_printer(service, config):
 
 
 def test_printer_out_of_paper_keeps_the_ticket_and_raises_one_alert(service, config, engine,
-                                                                    tmp_path):
+                                                                    tmp_path, clock):
     """Given a committed ticket and a printer out of paper, when printing fails twice, then the
     ticket is still stored, one open printer.paper_out alert exists (no ticket number or name in
     it), and a later successful print clears it."""
-    from datetime import UTC, datetime
+    from kiosk.alerts import PRINTER_KINDS, Alerts, printer_alert
 
-    from kiosk.queue.alerts import (
-        PRINTER_KINDS,
-        clear_alerts,
-        open_alerts,
-        printer_alert,
-        raise_alert,
-    )
+    alerts_k01 = Alerts(engine, "K01", clock)
 
     printer = SimulatedPrinter(tmp_path / "out")
     printer.open()
@@ -90,16 +84,17 @@ def test_printer_out_of_paper_keeps_the_ticket_and_raises_one_alert(service, con
     for _ in range(2):
         with pytest.raises(PaperOut) as info:
             printer.print_receipt(receipt)
-        raise_alert(engine, "K01", printer_alert(info.value), datetime.now(UTC))
+        alerts_k01.raise_(printer_alert(info.value))
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(Ticket)).scalar() == 1
-    alerts = open_alerts(engine, "K01")
+    alerts = alerts_k01.open()
     assert [a.kind for a in alerts] == ["printer.paper_out"]
     assert ticket.number not in alerts[0].message and "A001" in receipt.plain_text()
     printer.clear()
     assert printer.print_receipt(receipt).startswith(b"\x1b@")
-    assert clear_alerts(engine, "K01", PRINTER_KINDS, datetime.now(UTC)) == 1
-    assert open_alerts(engine, "K01") == []
+    assert Alerts(engine, "K02", clock).open() == []  # another kiosk's list is its own
+    assert alerts_k01.clear(PRINTER_KINDS) == 1
+    assert alerts_k01.open() == []
 
 
 @pytest.fixture

@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
+from kiosk.alerts import open_alerts
 from kiosk.catalogue import load_catalogue
 from kiosk.clock import ManualClock, SystemClock
 from kiosk.config import load_config
 from kiosk.queue import QueueService
-from kiosk.queue.alerts import open_alerts
 from kiosk.storage import make_engine, migrate
 from kiosk.storage.models import OutboxMessage
 from kiosk.sync.outbox import Outbox
@@ -133,7 +133,7 @@ def test_a_whole_flow_arrives_once_counted_on_both_sides(real, tmp_path):
 def test_the_real_server_takes_a_heartbeat_even_with_many_long_alerts(real):
     """Given 150 open alerts with 800-character messages (past the heartbeat's bounds), when a
     heartbeat is sent, then the real server takes it (the kiosk trims to the contract)."""
-    from kiosk.queue.alerts import AlertNote, raise_alert
+    from kiosk.alerts import AlertNote, raise_alert
 
     for n in range(150):
         raise_alert(real.engine, "K01", AlertNote(f"test.alert{n}", "x" * 800, "告警"),

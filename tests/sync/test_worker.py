@@ -6,9 +6,9 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
+from kiosk.alerts import open_alerts
 from kiosk.clock import ManualClock, SystemClock
 from kiosk.config import load_config
-from kiosk.queue.alerts import open_alerts
 from kiosk.sync.worker import SYNC_PARKED, SYNC_UNAUTHORIZED, SyncWorker
 from tests.sync.conftest import SHANGHAI
 from tests.sync.fake_hall import TOKEN, Fault
@@ -195,7 +195,7 @@ def test_heartbeat_carries_devices_paper_outbox_and_alerts(engine, hall, make_wo
     worker = make_worker()
     worker._health = lambda: {"devices": {"printer": {"state": "degraded", "reason": "near end"}},
                               "paper": "near_end"}
-    from kiosk.queue.alerts import AlertNote, raise_alert
+    from kiosk.alerts import AlertNote, raise_alert
     raise_alert(engine, "K01", AlertNote("printer.paper_out", "printer: paper out", "缺纸"),
                 SystemClock(SHANGHAI).now())
     assert worker.send_heartbeat()
@@ -277,9 +277,9 @@ def test_device_health_reports_the_watchdogs_view_and_paper_out_from_the_alert(
     from drivers.base import Fault as DeviceFault
     from drivers.printer.simulated import SimulatedPrinter
     from drivers.scanner.simulated import SimulatedScanner
+    from kiosk.alerts import AlertNote, raise_alert
     from kiosk.devices import DeviceManager
     from kiosk.events import EventBus, call_now
-    from kiosk.queue.alerts import AlertNote, raise_alert
     from kiosk.sync.heartbeat import device_health
 
     printer = SimulatedPrinter()

@@ -4,7 +4,8 @@ One app per test session (Kivy has one window per process); each test starts fro
 screen with healthy simulated devices. The session runs on its own 1920x1920 Xvfb display so both
 the portrait (1080x1920) and landscape (1920x1080) windows are fully on screen — pytest-xvfb's
 default screen is 800x600, and pixels off the screen are undefined in screenshots. Time for the
-idle timeout and the error page comes from a fake monotonic clock the tests advance; device
+idle timeout and the error page comes from a fake monotonic clock the tests advance, hall time
+from the context's one ``ManualClock`` (a weekday at 10:00 unless a test moves it); device
 events come from the real device threads polling the simulators, waited for with a deadline.
 Kivy is imported only inside the fixtures, after the environment is set.
 """
@@ -15,8 +16,10 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -25,6 +28,8 @@ PORTRAIT = (1080, 1920)
 LANDSCAPE = (1920, 1080)
 
 
+# Monday 1 June 2026, 10:00 in the hall: every weekday service is open.
+HALL_DEFAULT_TIME = datetime(2026, 6, 1, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 SCROLLVIEW_RELEASE_S = 0.25  # Kivy's deferred release (0.2 s) and a margin
 
 
@@ -172,11 +177,14 @@ def kiosk_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kiosk]:
     Config.set("kivy", "exit_on_escape", "0")
     from kivy.base import runTouchApp
 
+    from kiosk.clock import ManualClock
     from kiosk.config import load_config
     from kiosk.context import build_context
     from screens.app import KioskApp, ui_dispatch
 
-    ctx = build_context(load_config(site), simulate=True, dispatch=ui_dispatch)
+    # The kiosk's one clock: a weekday 10:00 in the hall unless a test moves it.
+    hall_time = ManualClock(HALL_DEFAULT_TIME)
+    ctx = build_context(load_config(site), simulate=True, dispatch=ui_dispatch, clock=hall_time)
     clock = FakeMonotonic()
     app = KioskApp(ctx, now=clock)
     app._run_prepare()  # builds, opens the window, dispatches on_start (devices start)
@@ -194,7 +202,7 @@ def kiosk_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kiosk]:
 @pytest.fixture
 def kiosk(kiosk_session: Kiosk) -> Iterator[Kiosk]:
     """The app back at a pristine home: defaults, no session, healthy devices, no overlays."""
-    from drivers.base import SimulatedFaults
+    from drivers.faults import SimulatedFaults
     from drivers.printer.base import PaperStatus
 
     k = kiosk_session
@@ -219,6 +227,7 @@ def kiosk(kiosk_session: Kiosk) -> Iterator[Kiosk]:
     app.lang = k.ctx.config.kiosk.language
     app.set_elder(False)
     app.go_home()
+    k.ctx.clock.set(HALL_DEFAULT_TIME)  # type: ignore[attr-defined]
     k.ctx.sessions.end("test_reset")
     app.toast_label._hide()
     k.wait_until(lambda: all(k.ctx.devices.is_usable(kind) for kind in k.ctx.devices.kinds())

@@ -1,7 +1,7 @@
 """Helpers for the queue-ticket (取号) UI tests: a hall day per test, and layout checks.
 
-Each test stands on its own weekday at the hall (a ``ManualClock`` in the context's
-``QueueService``), so numbering starts at 001 and opening hours do not depend on when the suite
+Each test stands on its own weekday at the hall (the context's one ``ManualClock``, moved), so
+numbering starts at 001 and opening hours do not depend on when the suite
 runs. The layout check walks the shown screen like a citizen's eye: every text inside its box,
 every control on the window and big enough for a thumb.
 """

@@ -20,10 +20,10 @@ def test_home_shows_waiting_counts_per_category(kiosk: Kiosk,
 
     if "queue" not in SCREENS:
         pytest.skip("the queue flow is not registered in this build")
-    queue = kiosk.ctx.queue
-    monkeypatch.setattr(queue, "clock", hall_clock(next_hall_day(), time(10, 0)))
+    queue, counter = kiosk.ctx.queue, kiosk.ctx.counter
+    kiosk.ctx.clock.set(hall_clock(next_hall_day(), time(10, 0)).now())  # reset by the fixture
     numbers = [queue.issue_ticket("unemployment-registration").number for _ in range(3)]
-    called = queue.call_next("A01")
+    called = counter.call_next("A01")
     assert called.number == numbers[0]
 
     home = kiosk.app.sm.get_screen("home")

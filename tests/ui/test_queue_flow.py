@@ -15,7 +15,7 @@ from drivers.base import Fault
 from drivers.idcard.samples import SAMPLE_CARDS
 from drivers.printer.escpos_render import render
 from kiosk.clock import ManualClock
-from kiosk.queue.alerts import open_alerts
+from kiosk.flows.queue_state import QueueState
 from kiosk.receipts.ticket import ticket_receipt
 from kiosk.storage.models import Ticket
 from tests.ui.conftest import LANDSCAPE, PORTRAIT, Kiosk
@@ -34,17 +34,17 @@ def hall(kiosk: Kiosk) -> Iterator[ManualClock]:
     """A fresh weekday at 10:00 in the hall for the queue; restored and tidied afterwards."""
     from screens.queue_common import close_notices
 
-    queue = kiosk.ctx.queue
-    saved = queue.clock
-    clock = hall_clock(next_hall_day(), time(10, 0))
-    queue.clock = clock
+    clock = kiosk.ctx.clock
+    assert isinstance(clock, ManualClock)  # the one clock every service, flow and view reads
+    saved = clock.now()
+    clock.set(hall_clock(next_hall_day(), time(10, 0)).now())
     try:
         yield clock
     finally:
         close_notices()
         kiosk.app.go_home()
         kiosk.pump()
-        queue.clock = saved
+        clock.set(saved)
 
 
 def shot(kiosk: Kiosk, name: str) -> Path:
@@ -76,14 +76,20 @@ def wait_printed(kiosk: Kiosk, state: str = "printed") -> None:
     try:
         kiosk.wait_until(lambda: screen.print_state == state, what=f"print state {state}")
     except AssertionError as exc:
-        raise AssertionError(f"{exc}; it is {screen.print_state!r}, the printer is "
+        raise AssertionError(f"{exc}; it is {screen.print_state!r} on {kiosk.app.current!r} "
+                             f"(flow {kiosk.ctx.flows.queue.state.step}, "
+                             f"{kiosk.ctx.flows.queue.state.print_state}), the printer is "
                              f"{kiosk.ctx.devices.health('printer')}, faults "
                              f"{set(kiosk.sim('printer').faults())}") from None
 
 
 def take_number(kiosk: Kiosk) -> None:
-    """Tap 确认取号 and wait for the commit, which runs off the UI thread, to come back."""
+    """Tap 确认取号 and wait for the commit, which runs off the UI thread, to come back. The
+    estimate is read off the UI thread too: the tap waits for it, as a citizen reading it
+    would, so the page is not re-laid out under the finger."""
     confirm = kiosk.app.sm.get_screen("queue_confirm")
+    kiosk.wait_until(lambda: not kiosk.ctx.flows.queue.state.estimating, what="the estimate")
+    kiosk.pump()
     kiosk.tap("queue_confirm_take")
     kiosk.wait_until(lambda: not confirm.issuing, what="the ticket commit to return")
     kiosk.pump()
@@ -148,7 +154,10 @@ def test_whole_flow_by_touch_prints_ticket_a001(kiosk: Kiosk, hall: ManualClock,
 
         kiosk.tap("queue_identify_next")
         assert app.current == "queue_confirm"
-        assert kiosk.get("queue_confirm_ahead").text == ("0 人" if lang == "zh" else "0")
+        ahead = kiosk.get("queue_confirm_ahead")
+        kiosk.wait_until(lambda: ahead.text not in ("", "…"), what="the estimate (off the UI "
+                         "thread)")
+        assert ahead.text == ("0 人" if lang == "zh" else "0")
         assert "A01-A04" in kiosk.get("queue_confirm_windows").text
         assert kiosk.get("queue_confirm_priority").text == ""
         shot(kiosk, f"queue_{lang}_5_confirm")
@@ -164,7 +173,7 @@ def test_whole_flow_by_touch_prints_ticket_a001(kiosk: Kiosk, hall: ManualClock,
         shot(kiosk, f"queue_{lang}_6_ticket")
 
         assert printer.jobs == jobs + 1
-        ticket = app.sm.current_screen._ticket
+        ticket = kiosk.ctx.flows.queue.state.ticket
         expected = render(ticket_receipt(ticket, kiosk.ctx.config.hall), printer.profile).data
         assert printer.last_bin_path.read_bytes() == expected
         assert b"A001" in expected
@@ -174,7 +183,8 @@ def test_whole_flow_by_touch_prints_ticket_a001(kiosk: Kiosk, hall: ManualClock,
 
         kiosk.tap("queue_ticket_done")
         assert app.current == "home"
-        assert kiosk.ctx.sessions.current.data == {}
+        assert kiosk.ctx.flows.queue.state == QueueState()  # the journey is forgotten
+        assert kiosk.ctx.sessions.current.card is None
         kiosk.tap("tile_queue")
         kiosk.wait_until(lambda: kiosk.get(SOCIAL).waiting == 1, what="A001 counted as waiting")
     finally:
@@ -201,7 +211,7 @@ def test_ticket_returns_home_by_itself_and_ends_the_session(kiosk: Kiosk,
         kiosk.pump()
         assert kiosk.app.current == "home"
         assert "completed" in ended
-        assert kiosk.ctx.sessions.current.data == {}
+        assert kiosk.ctx.flows.queue.state == QueueState()
     finally:
         unsubscribe()
 
@@ -295,7 +305,6 @@ def test_paper_out_keeps_the_ticket_on_screen_then_reprints(kiosk: Kiosk,
     a paper-out alert is committed; when paper is back, reprint turns on, prints the ticket
     and the alert is cleared."""
     printer = kiosk.sim("printer")
-    kiosk_id = kiosk.ctx.config.kiosk.id
     printer.inject(Fault.PAPER_OUT)
     jobs = printer.jobs
     to_confirm(kiosk)
@@ -307,7 +316,7 @@ def test_paper_out_keeps_the_ticket_on_screen_then_reprints(kiosk: Kiosk,
     assert "拍照" in kiosk.get("queue_ticket_print_status").text
     reprint = kiosk.get("queue_ticket_reprint")
     assert reprint.disabled and reprint.opacity == 1
-    alerts = [a for a in open_alerts(kiosk.ctx.engine, kiosk_id) if a.kind == "printer.paper_out"]
+    alerts = [a for a in kiosk.ctx.alerts.open() if a.kind == "printer.paper_out"]
     assert len(alerts) == 1 and alerts[0].at is not None
     assert printer.jobs == jobs
     shot(kiosk, "queue_zh_paper_out")
@@ -322,7 +331,7 @@ def test_paper_out_keeps_the_ticket_on_screen_then_reprints(kiosk: Kiosk,
     wait_printed(kiosk)
     assert printer.jobs == jobs + 1
     assert b"A001" in printer.last_bin_path.read_bytes()
-    assert [a for a in open_alerts(kiosk.ctx.engine, kiosk_id)
+    assert [a for a in kiosk.ctx.alerts.open()
             if a.kind.startswith("printer.")] == []
 
 
@@ -335,7 +344,7 @@ def test_a_second_failure_does_not_duplicate_the_alert(kiosk: Kiosk, hall: Manua
             to_confirm(kiosk)
             take_number(kiosk)
             wait_printed(kiosk, "failed")
-        kinds = [a.kind for a in open_alerts(kiosk.ctx.engine, kiosk.ctx.config.kiosk.id)]
+        kinds = [a.kind for a in kiosk.ctx.alerts.open()]
         assert kinds.count("printer.offline") == 1
         assert [t.number for t in tickets_on(kiosk, hall)] == ["A001", "A002"]
     finally:
@@ -508,3 +517,35 @@ def test_a_second_tap_while_issuing_takes_no_second_number(kiosk: Kiosk,
     finally:
         del queue.issue_ticket
     assert [t.number for t in tickets_on(kiosk, hall)] == ["A001"]
+
+
+def test_home_tapped_while_issuing_still_shows_the_ticket(kiosk: Kiosk, hall: ManualClock) -> None:
+    """Given 确认取号 tapped on a slow database, when 首页 is tapped before the commit returns,
+    then the committed ticket is still shown (it is taken and printing), and 完成 ends it."""
+    import threading
+
+    to_confirm(kiosk)
+    queue = kiosk.ctx.queue
+    release = threading.Event()
+    real_issue = queue.issue_ticket
+
+    def slow_issue(*args: object, **kwargs: object) -> object:
+        release.wait(5)  # a slow hall database
+        return real_issue(*args, **kwargs)
+
+    kiosk.wait_until(lambda: not kiosk.ctx.flows.queue.state.estimating, what="the estimate")
+    queue.issue_ticket = slow_issue  # type: ignore[method-assign]
+    try:
+        kiosk.tap("queue_confirm_take")
+        kiosk.tap("nav_home")
+        assert kiosk.app.current == "home"
+        release.set()
+        kiosk.wait_until(lambda: kiosk.app.current == "queue_ticket", what="the ticket screen")
+    finally:
+        release.set()
+        del queue.issue_ticket
+    assert kiosk.get("queue_ticket_number").text == "A001"
+    wait_printed(kiosk)
+    kiosk.tap("queue_ticket_done")
+    assert kiosk.app.current == "home"
+    assert kiosk.ctx.flows.queue.state == QueueState()

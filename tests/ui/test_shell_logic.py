@@ -155,8 +155,12 @@ def test_tiles_show_only_registered_screens_with_fitted_devices(
     monkeypatch.setitem(registry.SCREENS, "locker", registry.ScreenSpec("x", "X"))
     monkeypatch.setitem(registry.SCREENS, "submit", registry.ScreenSpec("x", "X"))
     monkeypatch.delitem(registry.SCREENS, "queue", raising=False)
-    ctx = SimpleNamespace(devices=_Devices({"locker": HealthState.OFFLINE,
-                                            "idcard": HealthState.OK}))
+    from kiosk.clock import SystemClock
+    from kiosk.mode import ModeKeeper
+
+    devices = _Devices({"locker": HealthState.OFFLINE, "idcard": HealthState.OK})
+    clock = SystemClock()
+    ctx = SimpleNamespace(devices=devices, mode=ModeKeeper(None, devices, clock, clock.tz))
     states = {s.tile.id: s for s in registry.visible_tiles(ctx)}  # type: ignore[arg-type]
     assert "queue" not in states and "submit" not in states  # no camera fitted
     assert states["help"].enabled

@@ -1,6 +1,6 @@
 """The ticket's own page, ``/q/{token}``: what the QR on every ticket opens on a citizen's phone.
 
-No login: the token (kiosk.hall.tokens, signed with the hall secret) is the only key, so a
+No login: the token (kiosk.tokens, signed with the hall secret) is the only key, so a
 number cannot be enumerated. Shows the number, people ahead, the estimated wait and the numbers
 being served, updated live (server-sent events, polling as the fallback), so people can sit down
 or step out. Must never show the name, the item applied for or anything else personal, and must
@@ -22,8 +22,8 @@ from kiosk.catalogue import Category
 from kiosk.hall.console import deps
 from kiosk.hall.console.live import Memo, event_stream
 from kiosk.hall.console.web import ConsoleRoute, render
-from kiosk.hall.tokens import ticket_from_token
 from kiosk.storage.models import Ticket, TicketStatus
+from kiosk.tokens import ticket_from_token
 
 router = APIRouter(route_class=ConsoleRoute)
 

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from selenium.webdriver.common.by import By
 
-from kiosk.hall.tokens import ticket_token
+from kiosk.tokens import ticket_token
 from tests.hall.browser.conftest import (
     DESKTOP,
     PHONE,

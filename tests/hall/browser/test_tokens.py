@@ -1,4 +1,4 @@
-"""Ticket tokens (kiosk.hall.tokens): what the QR on a ticket carries to open /q/{token}."""
+"""Ticket tokens (kiosk.tokens): what the QR on a ticket carries to open /q/{token}."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kiosk.hall.tokens import ticket_from_token, ticket_token
+from kiosk.tokens import ticket_from_token, ticket_token
 
 SECRET = bytes(range(32))
 OTHER = bytes(range(1, 33))

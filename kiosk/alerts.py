@@ -1,9 +1,9 @@
-"""Maintenance alerts the queue flow raises (printer out of paper, offline, job interrupted).
+"""Maintenance alerts: what a technician must fix (printer out of paper, offline, job cut short).
 
 An alert is one committed row in ``alerts`` with the kiosk id and the time, for the technician's
 maintenance screen and the hall's monitoring. One open alert per kiosk and kind: a hundred
 citizens meeting an empty printer make one alert, not a hundred. Never holds citizen data (no
-ticket number, no name): only what a technician must fix.
+ticket number, no name): only what a technician must fix. Times come from the injected clock.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, insert, select, update
 
 from drivers.printer.base import PaperOut, PrinterOffline, PrintInterrupted
+from kiosk.clock import Clock
 from kiosk.storage.models import Alert
 
 PRINTER_PAPER_OUT = "printer.paper_out"
@@ -46,6 +47,28 @@ def printer_alert(error: BaseException) -> AlertNote:
     return AlertNote(PRINTER_ERROR, f"printer: {error}", "打印机故障，请检查打印机")
 
 
+class Alerts:
+    """The alerts of one kiosk: raise (at most one open per kind), clear, list the open ones."""
+
+    def __init__(self, engine: Engine, kiosk_id: str, clock: Clock) -> None:
+        self.engine = engine
+        self.kiosk_id = kiosk_id
+        self.clock = clock
+
+    def raise_(self, note: AlertNote) -> int:
+        """Record ``note`` (committed) unless the same kind is already open; returns its id."""
+        return raise_alert(self.engine, self.kiosk_id, note, self.clock.now())
+
+    def clear(self, kinds: Iterable[str]) -> int:
+        """Close the open alerts of ``kinds`` (the device proved itself working); how many."""
+        return clear_alerts(self.engine, self.kiosk_id, kinds, self.clock.now())
+
+    def open(self) -> list[Alert]:
+        """This kiosk's alerts not cleared yet, oldest first (maintenance screen, tests)."""
+        return open_alerts(self.engine, self.kiosk_id)
+
+
+# The same operations for a caller that brings its own time (the sync worker keeps its clock).
 def raise_alert(engine: Engine, kiosk_id: str, note: AlertNote, at: datetime) -> int:
     """Record ``note`` (committed) unless the same kind is already open; returns the alert id."""
     with engine.begin() as conn:
@@ -61,7 +84,7 @@ def raise_alert(engine: Engine, kiosk_id: str, note: AlertNote, at: datetime) ->
 
 
 def clear_alerts(engine: Engine, kiosk_id: str, kinds: Iterable[str], at: datetime) -> int:
-    """Close the open alerts of ``kinds`` (the device proved itself working); returns how many."""
+    """Close the open alerts of ``kinds``; returns how many."""
     with engine.begin() as conn:
         result = conn.execute(update(Alert).where(
             Alert.kiosk_id == kiosk_id, Alert.kind.in_(tuple(kinds)),
@@ -70,7 +93,7 @@ def clear_alerts(engine: Engine, kiosk_id: str, kinds: Iterable[str], at: dateti
 
 
 def open_alerts(engine: Engine, kiosk_id: str | None = None) -> list[Alert]:
-    """Alerts not cleared yet, oldest first (maintenance screen, tests)."""
+    """Alerts not cleared yet (of one kiosk, or all), oldest first."""
     q = select(Alert).where(Alert.cleared_at.is_(None)).order_by(Alert.id)
     if kiosk_id is not None:
         q = q.where(Alert.kiosk_id == kiosk_id)

@@ -1,0 +1,62 @@
+"""The home screen's controller: the hall's queue at a glance and the tiles the mode allows.
+
+The queue overview (waiting and now serving per category) is read off the UI thread, at most
+every ``QUEUE_STATUS_REFRESH_S`` seconds while home is shown; the tiles are the kiosk mode's
+verdicts (``kiosk.mode``). Holds nothing about a citizen. Never imports Kivy.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from kiosk.events import EventBus
+from kiosk.flows.base import Flow, Outcome, Worker
+from kiosk.queue.counter import CounterService
+from kiosk.queue.tickets import QueueStatus
+
+log = logging.getLogger(__name__)
+
+QUEUE_STATUS_REFRESH_S = 15.0
+
+
+@dataclass(frozen=True)
+class HomeState:
+    step: str = "home"
+    queue_status: QueueStatus | None = None  # None until read (or when it cannot be)
+    reading: bool = False
+
+
+class HomeFlow(Flow[HomeState]):
+    name = "home"
+
+    def __init__(self, *, bus: EventBus, worker: Worker, counter: CounterService | None) -> None:
+        super().__init__(bus, worker, HomeState())  # nothing personal: no session wipe
+        self.counter = counter
+        self._read_at: float | None = None
+        self._again = False  # asked again while a read ran: its answer may predate the ask
+
+    def refresh_queue_status(self, monotonic_now: float) -> None:
+        """Read the overview now (on entry); while a read runs, one more follows it."""
+        if self.counter is None:
+            return
+        self._read_at = monotonic_now
+        if self.state.reading:
+            self._again = True
+            return
+        self._change(reading=True)
+        self._run(self.counter.status, self._read)
+
+    def tick(self, monotonic_now: float) -> None:
+        if self._read_at is None or monotonic_now - self._read_at >= QUEUE_STATUS_REFRESH_S:
+            self.refresh_queue_status(monotonic_now)
+
+    def _read(self, outcome: Outcome[QueueStatus]) -> None:
+        if outcome.error is not None:
+            log.warning("queue overview unavailable: %s", type(outcome.error).__name__)
+            self._change(reading=False)
+        else:
+            self._change(reading=False, queue_status=outcome.value)
+        if self._again and self._read_at is not None:
+            self._again = False
+            self.refresh_queue_status(self._read_at)
