@@ -17,7 +17,6 @@ from kiosk.clock import ManualClock
 from kiosk.config import load_config
 from kiosk.queue import CounterService, QueueService
 from kiosk.storage import make_engine, migrate
-from tests.pg_server import PgServer, PgUnavailable
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SECRET = b"test-hall-secret-0123456789abcdef"
@@ -90,21 +89,8 @@ def counter(engine, make_counter) -> CounterService:
     return make_counter(engine)
 
 
-@pytest.fixture(scope="session")
-def pg_server() -> Iterator[PgServer]:
-    server = PgServer()
-    try:
-        server.start()
-    except PgUnavailable as exc:  # the test command installs PostgreSQL: missing is a failure
-        pytest.fail(f"cannot start the throwaway PostgreSQL server: {exc}", pytrace=False)
-    yield server
-    server.stop()
 
 
-@pytest.fixture
-def pg_url(pg_server) -> str:
-    """A fresh empty database on the throwaway server."""
-    return pg_server.create_database()
 
 
 @pytest.fixture

@@ -186,7 +186,7 @@ def test_the_readme_example_site_file_is_valid(tmp_path):
          "a number from 0.01 to 3600"),
         ("[devices.printer]\ntimeout = inf\n", "devices.printer.timeout", "inf",
          "more than 0 and at most 600"),
-        ("[sync]\nheartbeat_seconds = 1\n", "sync.heartbeat_seconds", "1 (integer)",
+        ("[sync]\nheartbeat_seconds = 0.5\n", "sync.heartbeat_seconds", "0.5",
          "from 1 to 3600"),
         ('[sync]\nurl = "ftp://hall"\n', "sync.url", "'ftp://hall'", "http:// or https://"),
         ('[sync]\nurl = "http://hall:70000"\n', "sync.url", "'http://hall:70000'",

@@ -27,7 +27,6 @@ from sqlalchemy import func, select
 from kiosk.hall.app import create_app
 from kiosk.hall.auth import add_kiosk
 from kiosk.hall.settings import HallSettings
-from tests.pg_server import PgServer, PgUnavailable
 
 SECRET = b"test-hall-secret-0123456789abcdef"
 HALL = "QZ01"
@@ -103,15 +102,6 @@ def start_hall(db_url: str, tmp: Path, kiosks: tuple[str, ...] = ("K01", "K02"),
     return Hall(server.start(), app, settings, tokens), server
 
 
-@pytest.fixture(scope="session")
-def pg_server() -> Iterator[PgServer]:
-    server = PgServer()
-    try:
-        server.start()
-    except PgUnavailable as exc:  # the test command installs PostgreSQL: missing is a failure
-        pytest.fail(f"cannot start the throwaway PostgreSQL server: {exc}", pytrace=False)
-    yield server
-    server.stop()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

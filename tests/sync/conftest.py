@@ -15,10 +15,9 @@ from config.schema import Config
 from kiosk.catalogue import load_catalogue
 from kiosk.clock import ManualClock, SystemClock
 from kiosk.config import load_config
-from kiosk.queue import QueueService
+from kiosk.queue import CounterService, QueueService
 from kiosk.storage import make_engine, migrate
 from kiosk.sync.worker import SyncWorker
-from tests.pg_server import PgServer, PgUnavailable
 from tests.sync.fake_hall import TOKEN, FakeHall, ServerThread
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -104,17 +103,11 @@ def queue(engine) -> QueueService:
                         secret=SECRET)
 
 
-@pytest.fixture(scope="session")
-def pg_server() -> Iterator[PgServer]:
-    server = PgServer()
-    try:
-        server.start()
-    except PgUnavailable as exc:  # the test command installs PostgreSQL: missing is a failure
-        pytest.fail(f"cannot start the throwaway PostgreSQL server: {exc}", pytrace=False)
-    yield server
-    server.stop()
 
 
-@pytest.fixture
-def pg_url(pg_server) -> str:
-    return pg_server.create_database()
+
+
+def counter_for(queue: QueueService) -> CounterService:
+    """The windows' side of ``queue``'s hall: the same database, catalogue, clock and outbox."""
+    return CounterService(queue.engine, queue.catalogue, queue.config, queue.clock,
+                          outbox=queue.outbox)

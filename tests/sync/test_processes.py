@@ -18,7 +18,7 @@ from kiosk.clock import ManualClock
 from kiosk.config import load_config
 from kiosk.queue import QueueService
 from kiosk.storage import make_engine, migrate
-from tests.sync.conftest import MONDAY_10, SECRET, write_site
+from tests.sync.conftest import MONDAY_10, SECRET, counter_for, write_site
 from tests.sync.fake_hall import Fault
 from tests.sync.records import add_rating, keys, outbox_counts
 
@@ -41,7 +41,7 @@ def serve_tickets(queue: QueueService, n: int) -> None:
     for _ in range(n):
         queue.issue_ticket(ITEM)
     for _ in range(min(n, 3)):
-        queue.call_next("A01")
+        counter_for(queue).call_next("A01")
 
 
 def test_status_json_is_the_contracts_document(engine, site):

@@ -25,7 +25,7 @@ from kiosk.storage import make_engine, migrate
 from kiosk.storage.models import OutboxMessage
 from kiosk.sync.outbox import Outbox
 from kiosk.sync.worker import SYNC_UNAUTHORIZED, SyncWorker
-from tests.sync.conftest import MONDAY_10, SECRET, SHANGHAI, write_site
+from tests.sync.conftest import MONDAY_10, SECRET, SHANGHAI, counter_for, write_site
 from tests.sync.fake_hall import Fault, ServerThread
 from tests.sync.fault_gate import FaultGate
 from tests.sync.records import add_case, add_message, add_rating, keys, outbox_counts
@@ -90,7 +90,7 @@ def issue_flow(engine: Engine, n: int) -> list[str]:
                          "K01", secret=SECRET)
     ids = [queue.issue_ticket(ITEM).uuid for _ in range(n)]
     for _ in range(3):
-        queue.call_next("A01")
+        counter_for(queue).call_next("A01")
     return ids
 
 

@@ -10,7 +10,7 @@ from kiosk.alerts import open_alerts
 from kiosk.clock import ManualClock, SystemClock
 from kiosk.config import load_config
 from kiosk.sync.worker import SYNC_PARKED, SYNC_UNAUTHORIZED, SyncWorker
-from tests.sync.conftest import SHANGHAI
+from tests.sync.conftest import SHANGHAI, counter_for
 from tests.sync.fake_hall import TOKEN, Fault
 from tests.sync.records import add_case, add_message, add_rating, keys, outbox_counts
 
@@ -20,9 +20,9 @@ ITEM = "unemployment-registration"
 def issue_and_serve(queue, n: int) -> list[str]:
     """n tickets issued, the first two called and finished at window A01: 2×3 + (n−2) rows."""
     ids = [queue.issue_ticket(ITEM).uuid for _ in range(n)]
-    queue.call_next("A01")
-    queue.call_next("A01")  # finishes the first (done), calls the second
-    queue.done("A01")
+    counter_for(queue).call_next("A01")
+    counter_for(queue).call_next("A01")  # finishes the first (done), calls the second
+    counter_for(queue).done("A01")
     return ids
 
 

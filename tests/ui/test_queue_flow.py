@@ -174,7 +174,8 @@ def test_whole_flow_by_touch_prints_ticket_a001(kiosk: Kiosk, hall: ManualClock,
 
         assert printer.jobs == jobs + 1
         ticket = kiosk.ctx.flows.queue.state.ticket
-        expected = render(ticket_receipt(ticket, kiosk.ctx.config.hall), printer.profile).data
+        expected = render(ticket_receipt(ticket, kiosk.ctx.config.hall, lang),
+                          printer.profile).data
         assert printer.last_bin_path.read_bytes() == expected
         assert b"A001" in expected
         assert printer.last_png_path.is_file() and printer.last_png_path.stat().st_size > 0
