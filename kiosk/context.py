@@ -102,8 +102,9 @@ def build_context(config: Config, *, simulate: bool, dispatch: Dispatch = call_n
     queue = QueueService(engine, catalogue, config, clock, outbox=outbox)
     counter = CounterService(engine, catalogue, config, clock, outbox=outbox)
     worker = worker or Worker(dispatch)
+    sync = SyncWorker(engine, config, clock, health=device_health(devices))
     flows = Flows(
-        home=HomeFlow(bus=bus, worker=worker, counter=counter),
+        home=HomeFlow(bus=bus, worker=worker, counter=counter, sync=sync),
         queue=QueueFlow(bus=bus, worker=worker, clock=clock, config=config, sessions=sessions,
                         queue=queue, counter=counter,
                         printing=PrintDesk(devices, alerts, dispatch)))
@@ -111,5 +112,4 @@ def build_context(config: Config, *, simulate: bool, dispatch: Dispatch = call_n
                         data_dir=root, simulate=simulate, engine=engine, catalogue=catalogue,
                         clock=clock, outbox=outbox, alerts=alerts, queue=queue, counter=counter,
                         mode=ModeKeeper(catalogue, devices, clock, tz), worker=worker,
-                        flows=flows, dispatch=dispatch,
-                        sync=SyncWorker(engine, config, clock, health=device_health(devices)))
+                        flows=flows, dispatch=dispatch, sync=sync)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, ListProperty, StringProperty
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 
@@ -49,6 +49,10 @@ class HomeScreen(KioskScreen):
     title = StringProperty("首页")
     # one dict per category: name, name_en, waiting, last_called; empty hides the overview
     queue_rows = ListProperty([])
+    # records not yet delivered to the hall server (-1: standalone kiosk or not read yet) and
+    # the age of the oldest in minutes (-1: none waiting)
+    sync_pending = NumericProperty(-1)
+    sync_oldest_min = NumericProperty(-1)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -85,6 +89,7 @@ class HomeScreen(KioskScreen):
     def _flow_changed(self, event: FlowChanged) -> None:
         if event.flow == HomeFlow.name:
             self._show_queue_status()
+            self._show_sync_status()
         elif (event.flow == QueueFlow.name and self.manager is not None
               and self.manager.current == self.name
               and self.app.ctx.flows.queue.state.step is QueueStep.TICKET):
@@ -105,6 +110,26 @@ class HomeScreen(KioskScreen):
         box.clear_widgets()
         for row in self.queue_rows:
             box.add_widget(QueueRow(**row))
+
+    def _show_sync_status(self) -> None:
+        status = self.flow.state.sync_status
+        if status is None:
+            self.sync_pending, self.sync_oldest_min = -1, -1
+            return
+        self.sync_pending = status.pending
+        age = status.oldest_pending_age_s
+        self.sync_oldest_min = -1 if age is None else int(age // 60)
+
+    def sync_text(self, lang: str, pending: float, oldest_min: float) -> str:
+        """One muted line for staff walking past: how much the hall has not received yet."""
+        if pending < 0:
+            return ""
+        if pending == 0:
+            return self.app.tr("已与大厅同步", lang)
+        text = self.app.tr("待上传大厅的记录 {n} 条", lang, n=int(pending))
+        if oldest_min >= 1:
+            text += self.app.tr("，最早 {minutes} 分钟前", lang, minutes=int(oldest_min))
+        return text
 
     _tile_states: list[TileState] | None = None
 

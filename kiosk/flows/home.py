@@ -1,8 +1,10 @@
 """The home screen's controller: the hall's queue at a glance and the tiles the mode allows.
 
-The queue overview (waiting and now serving per category) is read off the UI thread, at most
-every ``QUEUE_STATUS_REFRESH_S`` seconds while home is shown; the tiles are the kiosk mode's
-verdicts (``kiosk.mode``). Holds nothing about a citizen. Never imports Kivy.
+The queue overview (waiting and now serving per category) and, when a hall server is configured,
+the outbox's depth (records not yet delivered and the age of the oldest) are read off the UI
+thread, at most every ``QUEUE_STATUS_REFRESH_S`` seconds while home is shown; the tiles are the
+kiosk mode's verdicts (``kiosk.mode``). Holds nothing about a citizen. Never imports Kivy. A
+standalone kiosk says nothing about sync here: that is for the technician (``kiosk sync status``).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from kiosk.events import EventBus
 from kiosk.flows.base import Flow, Outcome, Worker
 from kiosk.queue.counter import CounterService
 from kiosk.queue.tickets import QueueStatus
+from kiosk.sync.worker import SyncStatus, SyncWorker
 
 log = logging.getLogger(__name__)
 
@@ -24,15 +27,18 @@ QUEUE_STATUS_REFRESH_S = 15.0
 class HomeState:
     step: str = "home"
     queue_status: QueueStatus | None = None  # None until read (or when it cannot be)
+    sync_status: SyncStatus | None = None  # None: standalone kiosk, or not read yet
     reading: bool = False
 
 
 class HomeFlow(Flow[HomeState]):
     name = "home"
 
-    def __init__(self, *, bus: EventBus, worker: Worker, counter: CounterService | None) -> None:
+    def __init__(self, *, bus: EventBus, worker: Worker, counter: CounterService | None,
+                 sync: SyncWorker | None = None) -> None:
         super().__init__(bus, worker, HomeState())  # nothing personal: no session wipe
         self.counter = counter
+        self.sync = sync
         self._read_at: float | None = None
         self._again = False  # asked again while a read ran: its answer may predate the ask
 
@@ -46,6 +52,8 @@ class HomeFlow(Flow[HomeState]):
             return
         self._change(reading=True)
         self._run(self.counter.status, self._read)
+        if self.sync is not None and self.sync.configured:
+            self._run(self.sync.status, self._read_sync)
 
     def tick(self, monotonic_now: float) -> None:
         if self._read_at is None or monotonic_now - self._read_at >= QUEUE_STATUS_REFRESH_S:
@@ -60,3 +68,9 @@ class HomeFlow(Flow[HomeState]):
         if self._again and self._read_at is not None:
             self._again = False
             self.refresh_queue_status(self._read_at)
+
+    def _read_sync(self, outcome: Outcome[SyncStatus]) -> None:
+        if outcome.error is not None:
+            log.warning("outbox depth unavailable: %s", type(outcome.error).__name__)
+        elif outcome.value != self.state.sync_status:
+            self._change(sync_status=outcome.value)

@@ -37,3 +37,41 @@ def test_home_shows_waiting_counts_per_category(kiosk: Kiosk,
     kiosk.pump()
     assert kiosk.get("queue_waiting_社会民生").text == "2 waiting"
     kiosk.screenshot("home-overview-en")
+
+
+def test_home_tells_staff_how_much_the_hall_has_not_received(
+        kiosk: Kiosk, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Given a kiosk reporting to a hall server that cannot be reached, when a ticket waits in
+    the outbox for 5 minutes and home refreshes, then one muted line says 1 record is waiting,
+    the oldest 5 minutes ago (in both languages); a standalone kiosk shows no such line."""
+    import dataclasses
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from config.schema import SyncConfig
+    from kiosk.storage.models import OutboxMessage
+    from kiosk.sync.worker import SyncWorker
+
+    home = kiosk.app.sm.get_screen("home")
+    line = kiosk.get("sync_status")
+    home.refresh_queue_status()
+    kiosk.pump()
+    assert line.text == "" and line.height == 0  # the fixture's kiosk is standalone
+
+    ctx = kiosk.ctx
+    with ctx.engine.begin() as conn:  # what earlier tests left in the session's outbox was "sent"
+        conn.execute(update(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
+                     .values(sent_at=ctx.clock.now()))
+    hall = dataclasses.replace(ctx.config, sync=SyncConfig(url="http://127.0.0.1:9", token="t"))
+    monkeypatch.setattr(ctx.flows.home, "sync", SyncWorker(ctx.engine, hall, ctx.clock))
+    ctx.queue.issue_ticket("unemployment-registration")
+    ctx.clock.advance(timedelta(minutes=5))
+    home.refresh_queue_status()
+    kiosk.wait_until(lambda: home.sync_pending == 1, what="the outbox depth on home")
+    kiosk.pump()
+    assert line.text == "待上传大厅的记录 1 条，最早 5 分钟前" and line.height > 0
+    kiosk.screenshot("home-sync-zh")
+    kiosk.app.toggle_language()
+    kiosk.pump()
+    assert line.text == "1 records waiting to reach the hall, oldest 5 min ago"
