@@ -6,7 +6,7 @@ visit, measured as a citizen would meet it — then switches home → screen N t
 measures the switch itself (``app.go``) and the switch plus the first frame drawn (software
 OpenGL on this machine: a full 1080×1920 frame costs tens of ms by itself). The baseline is a
 bare ScreenManager switching between two empty screens and drawing a frame, in the same process
-and display. Targets (DESIGN.md, issue 7): every screen's switch + frame p99, first visit
+and display. Targets (README figures): every screen's switch + frame p99, first visit
 included, ≤ 2× the bare ScreenManager's p99 and ≤ 100 ms. Exits 1 when a target is missed; the
 display and the temporary folder are removed in every case.
 

@@ -7,7 +7,7 @@ written to a file; the PNG preview is switched off here), the card is removed an
 ended and wiped. Figures: resident memory growth after a warm-up (the baseline is the memory
 after the warm-up, measured in the same run), open file descriptors before and after, worker
 threads before and after, and tickets in the database against sessions completed. Targets
-(DESIGN.md): memory growth ≤ 20 MB, no leaked file descriptors, no lost record.
+(README): memory growth ≤ 20 MB, no leaked file descriptors, no lost record.
 
     .venv/bin/python bench/bench_sessions.py [SESSIONS]
 """

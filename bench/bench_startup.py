@@ -6,7 +6,7 @@ baseline script that shows one Label in a window of the kiosk's size (1080×1920
 buffers are a third of a bare app's memory) and prints the same stamp. Each is run RUNS times,
 interleaved; the medians of the time to the stamp and of the peak resident memory (the child's
 ``ru_maxrss`` from ``wait4``, i.e. everything allocated up to an interactive home) are printed
-with their ratios. Targets (DESIGN.md, issue 7): time ≤ 2× and memory ≤ 1.5× the bare app in the
+with their ratios. Targets (README figures): time ≤ 2× and memory ≤ 1.5× the bare app in the
 same run. Exits 1 when either is missed; the temporary folder is removed in every case.
 
     .venv/bin/python bench/bench_startup.py [--runs 5]

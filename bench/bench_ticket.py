@@ -3,7 +3,7 @@
 Measures ``QueueService.issue_ticket`` + ``ticket_receipt`` + ``render_escpos`` over 2,000 tickets
 on SQLite (WAL, synchronous=FULL), interleaved with a bare durable sqlite3 INSERT (same pragmas,
 one transaction each, same disk) as the baseline, and prints p50/p99 of both and their ratio.
-Targets: p99 <= 10x the baseline's p99, and DESIGN.md's p99 <= 50 ms.
+Targets: p99 <= 10x the baseline's p99, and the quality bar's p99 <= 50 ms.
 Usage: .venv/bin/python bench/bench_ticket.py [--tickets 2000] [--dir DIR]
 """
 

@@ -1,6 +1,6 @@
 """Masking names and ID numbers for screens and paper, and hashing ID numbers for storage.
 
-Rules (DESIGN.md "Privacy"): a clear ID number is never stored and never printed; a person is
+Rules: a clear ID number is never stored and never printed; a person is
 recognised by ``id_hash`` (HMAC-SHA256 with the hall's secret, so the hash is useless without
 it). Only the technician's card-read diagnostics may show clear data, and they do not use this.
 """

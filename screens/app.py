@@ -112,6 +112,7 @@ class KioskApp(App):
     def build(self) -> KioskRoot:
         Config.set("kivy", "exit_on_escape", "0")  # a citizen's Esc key must not close the kiosk
         register_default_font()
+        Window.clearcolor = theme.BACKGROUND  # every screen's background (see widgets.kv)
         root = KioskRoot(on_activity=self.note_activity)
         self.sm = ScreenManager(transition=NoTransition())
         root.add_widget(self.sm)

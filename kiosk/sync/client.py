@@ -14,12 +14,13 @@ from __future__ import annotations
 import enum
 import json
 from dataclasses import dataclass
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from kiosk.sync.routes import OutgoingRequest
 from kiosk.sync.settings import API_PREFIX, SyncSettings
+
+if TYPE_CHECKING:  # httpx loads with the first client: a standalone kiosk never pays for it
+    import httpx
 
 MAX_ERROR_CHARS = 300
 
@@ -49,6 +50,9 @@ class Answer:
 class HallClient:
     def __init__(self, settings: SyncSettings, *, connections: int = 4,
                  transport: httpx.BaseTransport | None = None) -> None:
+        import httpx
+
+        self._timeout_error, self._transport_error = httpx.TimeoutException, httpx.TransportError
         timeout = httpx.Timeout(settings.request_timeout_s)
         self._http = httpx.Client(
             base_url=settings.base_url + API_PREFIX, timeout=timeout, transport=transport,
@@ -64,9 +68,9 @@ class HallClient:
         try:
             response = self._http.post(request.path, content=request.content,
                                        headers=request.headers)
-        except httpx.TimeoutException as exc:
+        except self._timeout_error as exc:
             return Answer(Verdict.UNREACHABLE, None, None, f"timed out ({type(exc).__name__})")
-        except httpx.TransportError as exc:
+        except self._transport_error as exc:
             return Answer(Verdict.UNREACHABLE, None, None, f"cannot reach the hall server "
                           f"({type(exc).__name__}: {_first_line(exc)})")
         finally:
@@ -78,9 +82,9 @@ class HallClient:
         try:
             response = self._http.post(path, content=json.dumps(body, ensure_ascii=False),
                                        headers={"Content-Type": "application/json"})
-        except httpx.TimeoutException as exc:
+        except self._timeout_error as exc:
             return Answer(Verdict.UNREACHABLE, None, None, f"timed out ({type(exc).__name__})")
-        except httpx.TransportError as exc:
+        except self._transport_error as exc:
             return Answer(Verdict.UNREACHABLE, None, None, f"cannot reach the hall server "
                           f"({type(exc).__name__}: {_first_line(exc)})")
         return judge(response)

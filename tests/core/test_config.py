@@ -306,3 +306,14 @@ def test_a_hand_built_device_config_is_validated_by_the_same_settings_model(tmp_
         build_device("locker", wrong, simulate=False, data_dir=tmp_path)
     assert str(info.value) == ("devices.locker.settings.doors: found 'twelve' (string), "
                                "expected an integer from 1 to 128")
+
+
+def test_the_readme_sync_example_is_valid(tmp_path):
+    """Given the [sync] example in README.md, when loaded, then it validates as a kiosk that
+    reports to a hall server (the docs cannot drift from the schema)."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    example = next(block.split("```", 1)[0] for block in readme.split("```toml\n")[1:]
+                   if block.startswith("[sync]"))
+    config = load_config(write(tmp_path, example))
+    assert config.sync.url == "http://hall-server:8080" and not config.sync.standalone
+    assert config.sync.token_file == "/etc/kiosk/token"
