@@ -51,10 +51,9 @@ def measure(tmp: Path, display_var: str) -> int:
                       KIVY_HOME=str(tmp / "kivy"), KIVY_LOG_MODE="PYTHON")
     site = tmp / "site.toml"
     site.write_text(f'[kiosk]\ndata_dir = "{tmp / "var"}"\n', encoding="utf-8")
-    from kivy.config import Config
+    from screens.cli import configure_window
 
-    Config.set("graphics", "width", "1080")
-    Config.set("graphics", "height", "1920")
+    configure_window(1080, 1920)  # what `kiosk run` uses; the bare baseline shares the window
     from kivy.base import EventLoop, runTouchApp
     from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
 

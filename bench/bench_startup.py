@@ -32,6 +32,7 @@ import time
 from kivy.config import Config
 Config.set("graphics", "width", "1080")  # the kiosk's own portrait window: same framebuffers
 Config.set("graphics", "height", "1920")
+Config.set("graphics", "multisamples", "0")  # and the same sampling as screens.cli sets
 from kivy.app import App
 from kivy.core.window import Window
 from kivy.uix.label import Label

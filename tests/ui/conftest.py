@@ -170,11 +170,9 @@ def kiosk_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kiosk]:
     site = root / "site.toml"
     site.write_text(f'[kiosk]\ndata_dir = "{root / "var"}"\n', encoding="utf-8")
 
-    from kivy.config import Config
+    from screens.cli import configure_window
 
-    Config.set("graphics", "width", str(PORTRAIT[0]))
-    Config.set("graphics", "height", str(PORTRAIT[1]))
-    Config.set("kivy", "exit_on_escape", "0")
+    configure_window(*PORTRAIT)  # the kiosk's own window settings
     from kivy.base import runTouchApp
 
     from kiosk.clock import ManualClock
