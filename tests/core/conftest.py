@@ -46,19 +46,6 @@ def clock() -> ManualClock:
     return ManualClock(MONDAY_10)
 
 
-@pytest.fixture
-def sqlite_url(tmp_path) -> str:
-    return f"sqlite:///{tmp_path / 'kiosk.sqlite3'}"
-
-
-@pytest.fixture
-def engine(sqlite_url) -> Iterator[Engine]:
-    eng = make_engine(sqlite_url)
-    migrate(eng)
-    yield eng
-    eng.dispose()
-
-
 ServiceFactory = Callable[..., QueueService]
 
 

@@ -16,7 +16,6 @@ from kiosk.catalogue import load_catalogue
 from kiosk.clock import ManualClock, SystemClock
 from kiosk.config import load_config
 from kiosk.queue import CounterService, QueueService
-from kiosk.storage import make_engine, migrate
 from kiosk.sync.worker import SyncWorker
 from tests.sync.fake_hall import TOKEN, FakeHall, ServerThread
 
@@ -37,19 +36,6 @@ def write_site(path: Path, db_url: str, url: str, token: str = TOKEN, *, kiosk_i
         lines.append(f"{key} = {value!r}" if not isinstance(value, str) else f'{key} = "{value}"')
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
-
-
-@pytest.fixture
-def sqlite_url(tmp_path) -> str:
-    return f"sqlite:///{tmp_path / 'kiosk.sqlite3'}"
-
-
-@pytest.fixture
-def engine(sqlite_url) -> Iterator[Engine]:
-    eng = make_engine(sqlite_url)
-    migrate(eng)
-    yield eng
-    eng.dispose()
 
 
 @pytest.fixture
