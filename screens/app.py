@@ -161,7 +161,10 @@ class KioskApp(App):
         for name in SCREENS:
             if not self.sm.has_screen(name):
                 started = time.perf_counter()
-                self._screen(name)
+                # Laid out at the window's size now, behind home: a screen the manager has not
+                # shown is 100×100, so its first visit would wrap every label and make every
+                # text texture again on the frame a citizen is waiting for.
+                self._screen(name).size = self.sm.size
                 log.debug("warmed %s in %.0f ms", name, (time.perf_counter() - started) * 1000)
                 Clock.schedule_once(self._warm_screens, 0)
                 return
