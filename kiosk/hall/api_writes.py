@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -43,8 +43,10 @@ def _check_hall(settings: HallSettings, hall: str) -> None:
         raise WrongHall(hall, settings.hall_code)
 
 
-def _write(request: Request, key: str, endpoint: str, digest: str,
-           work: Any, **hooks: Any) -> JSONResponse:
+def _write(request: Request, key: str, endpoint: str, body: BaseModel, work: Any,
+           *extra: str, **hooks: Any) -> JSONResponse:
+    """Through the inbox; the request is hashed as data (plus ``extra``, e.g. uploads' hashes)."""
+    digest = inbox.canonical_hash(body.model_dump(mode="json"), *extra)
     state = request.app.state
     return _answer(inbox.handle(state.sessions, key=key, kiosk_id=request.state.kiosk_id,
                                 endpoint=endpoint, digest=digest, work=work, **hooks))
@@ -60,8 +62,7 @@ def ticket_event(request: Request, body: EventIn, key: IdempotencyKey) -> JSONRe
 
     def work(s: Session) -> tuple[int, dict[str, Any]]:
         return 201, events.store_ticket_event(s, body, kiosk_id)
-    return _write(request, key, "tickets/events",
-                  inbox.canonical_hash(body.model_dump(mode="json")), work)
+    return _write(request, key, "tickets/events", body, work)
 
 
 @router.post("/cases/events", status_code=201, responses=CREATED)
@@ -71,8 +72,7 @@ def case_event(request: Request, body: EventIn, key: IdempotencyKey) -> JSONResp
 
     def work(s: Session) -> tuple[int, dict[str, Any]]:
         return 201, events.store_case_event(s, body, kiosk_id)
-    return _write(request, key, "cases/events",
-                  inbox.canonical_hash(body.model_dump(mode="json")), work)
+    return _write(request, key, "cases/events", body, work)
 
 
 @router.post("/ratings", status_code=201, responses=CREATED)
@@ -84,8 +84,7 @@ def rating(request: Request, body: RatingIn, key: IdempotencyKey) -> JSONRespons
 
     def work(s: Session) -> tuple[int, dict[str, Any]]:
         return 201, ratings.store_rating(s, body, kiosk_id, settings)
-    return _write(request, key, "ratings", inbox.canonical_hash(body.model_dump(mode="json")),
-                  work)
+    return _write(request, key, "ratings", body, work)
 
 
 @router.post("/locker/events", status_code=201, responses=CREATED)
@@ -105,8 +104,7 @@ def locker_event(request: Request, body: EventIn, key: IdempotencyKey) -> JSONRe
     def work(s: Session) -> tuple[int, dict[str, Any]]:
         return 201, lockers.store_locker_event(s, body.kind, event, kiosk_id, state.settings,
                                                state.notifier)
-    return _write(request, key, "locker/events",
-                  inbox.canonical_hash(body.model_dump(mode="json")), work)
+    return _write(request, key, "locker/events", body, work)
 
 
 @router.post("/alerts", status_code=201, responses=CREATED)
@@ -116,8 +114,7 @@ def alert(request: Request, body: EventIn, key: IdempotencyKey) -> JSONResponse:
 
     def work(s: Session) -> tuple[int, dict[str, Any]]:
         return 201, events.store_alert(s, body, kiosk_id)
-    return _write(request, key, "alerts", inbox.canonical_hash(body.model_dump(mode="json")),
-                  work)
+    return _write(request, key, "alerts", body, work)
 
 
 @router.post("/heartbeat")
@@ -172,8 +169,6 @@ def _store_case(request: Request, key: str, upload: CaseUpload) -> JSONResponse:
     _check_hall(settings, case.hall)
     pages = _match_pages(case, upload)
     upload.verify_images()
-    digest = inbox.canonical_hash(case.model_dump(mode="json"),
-                                  *sorted(f"{f.file}:{f.sha256}" for f in upload.files))
     kiosk_id = request.state.kiosk_id
 
     def work(s: Session) -> tuple[int, dict[str, Any]]:
@@ -181,7 +176,9 @@ def _store_case(request: Request, key: str, upload: CaseUpload) -> JSONResponse:
         stored = {i: cases.StoredPage(f.file, f.sha256, f.size, f.content_type, str(placed[j]))
                   for i, (j, f) in pages.items()}
         return 201, cases.create_case(s, case, kiosk_id, stored, settings)
-    return _write(request, key, "cases", digest, work, on_failure=upload.unplace)
+    return _write(request, key, "cases", case, work,
+                  *sorted(f"{f.file}:{f.sha256}" for f in upload.files),
+                  on_failure=upload.unplace)
 
 
 def _match_pages(case: CaseIn, upload: CaseUpload) -> dict[int, tuple[int, Any]]:
