@@ -30,21 +30,15 @@ class SyncSettings:
         return f"SyncSettings(base_url={self.base_url!r}, kiosk_id={self.kiosk_id!r}, token=***)"
 
 
-def is_configured(config: Config) -> bool:
-    return bool(config.sync.url.strip())
-
-
 def sync_settings(config: Config) -> SyncSettings | None:
     """The validated settings, or None when no hall server is configured (standalone kiosk)."""
     s = config.sync
-    url = s.url.strip()
-    if not url:
+    if s.standalone:
         return None
     # config.schema already refused a bad URL, a missing token and out-of-range numbers.
-    base = url.rstrip("/").removesuffix(API_PREFIX)
-    token = sync_token(config).strip()
     return SyncSettings(
-        base_url=base, token=token, kiosk_id=config.kiosk.id,
+        base_url=s.url.strip().rstrip("/").removesuffix(API_PREFIX),
+        token=sync_token(config).strip(), kiosk_id=config.kiosk.id,
         interval_s=s.interval_seconds, request_timeout_s=s.request_timeout_seconds,
         max_backoff_s=s.max_backoff_seconds,
         image_retention_s=s.image_retention_days * 86_400.0, heartbeat_s=s.heartbeat_seconds)
