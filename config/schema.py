@@ -13,6 +13,7 @@ These models must never read files or the environment: that is the loader's job.
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Annotated
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -303,6 +304,23 @@ class DevicesConfig:
 
 
 @model
+class CalendarConfig:
+    """The hall's working days beyond Monday–Friday: public holidays off, make-up days (调休) on.
+    Used for promised completion dates and the day/night schedule."""
+
+    holidays: list[date] = Field(default_factory=list)
+    workdays: list[date] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _disjoint(self) -> CalendarConfig:
+        both = sorted(set(self.holidays) & set(self.workdays))
+        if both:
+            raise expected("a day listed either as a holiday or as a make-up working day",
+                           field="workdays", found=both[0].isoformat())
+        return self
+
+
+@model
 class Config:
     hall: HallConfig
     kiosk: KioskConfig
@@ -310,4 +328,5 @@ class Config:
     green_channel: GreenChannelConfig = Field(default_factory=GreenChannelConfig)
     devices: DevicesConfig = Field(default_factory=DevicesConfig)
     sync: SyncConfig = Field(default_factory=SyncConfig)
+    calendar: CalendarConfig = Field(default_factory=CalendarConfig)
 

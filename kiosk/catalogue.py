@@ -67,12 +67,24 @@ class Window:
     kind: str
 
 
+# How a result reaches the citizen: collected at a window, from the 24-hour locker, or by post.
+DELIVERY_CHOICES: tuple[str, ...] = ("window", "locker", "post")
+
+
 @dataclass(frozen=True)
 class Material:
     name: str
     name_en: str
     required: bool  # False: may follow later under a written commitment (容缺受理)
     copies: int
+    pages: int = 1  # pages one copy has: what the citizen photographs for a submission
+    original: bool = False  # True: the original is shown at the window (原件); else a copy
+    material_id: str = ""  # stable id across items; "" means the name is the id
+
+    @property
+    def id(self) -> str:
+        """The same material in two items of a bundle has one id, so it is asked for once."""
+        return self.material_id or self.name
 
 
 @dataclass(frozen=True)
@@ -96,6 +108,7 @@ class ServiceItem:
     cross_region: bool = False
     bundle: tuple[str, ...] = ()  # items this 一件事 bundle files together
     part_of: tuple[str, ...] = ()  # bundles this item belongs to
+    delivery: tuple[str, ...] = DELIVERY_CHOICES  # how the result may reach the citizen
 
     @property
     def is_bundle(self) -> bool:
@@ -220,11 +233,13 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
         id=i.id, name=i.name, name_en=i.name_en, category=i.category, department=i.department,
         instant=i.kind == "instant", promised_days=i.promised_days, legal_days=i.legal_days,
         fee_yuan=i.fee, conditions=tuple(i.conditions),
-        materials=tuple(Material(m.name, m.name_en, m.required, m.copies) for m in i.materials),
+        materials=tuple(Material(m.name, m.name_en, m.required, m.copies, m.pages, m.original,
+                                 m.id) for m in i.materials),
         windows=tuple(i.windows) or _counter_windows(categories[i.category], windows),
         schedule=schedules[i.schedule], daily_capacity=i.daily_capacity,
         per_person_daily_limit=i.per_person_daily_limit, average_minutes=i.average_minutes,
-        cross_region=i.cross_region, bundle=tuple(i.bundle), part_of=parts[i.id])
+        cross_region=i.cross_region, bundle=tuple(i.bundle), part_of=parts[i.id],
+        delivery=tuple(i.delivery))
         for i in data.items)
     return Catalogue(str(file), tuple(categories.values()), tuple(windows.values()), items, rules)
 

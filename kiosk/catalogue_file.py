@@ -81,6 +81,9 @@ class MaterialFile:
     name_en: Str = ""
     required: Bool = True
     copies: Annotated[Int, Field(ge=1, le=100)] = 1
+    pages: Annotated[Int, Field(ge=1, le=50)] = 1
+    original: Bool = False
+    id: Str = ""
 
 
 @keyword_model
@@ -103,6 +106,8 @@ class ItemFile:
     average_minutes: Annotated[Float, Field(gt=0, le=480)]
     cross_region: Bool = False
     bundle: list[Str] = Field(default_factory=list)
+    delivery: list[one_of("window", "locker", "post")] = Field(  # type: ignore[valid-type]
+        default_factory=lambda: ["window", "locker", "post"], min_length=1)
 
 
 @keyword_model

@@ -1,12 +1,13 @@
 """The kiosk's one translation layer: Chinese source strings in, the citizen's language out.
 
-Message ids are the Chinese texts themselves (gettext style, source language zh), so the code
-reads like the screen a citizen sees; English lives in ``config/locale/en.po``, read with Babel's
-``read_po`` at first use (no hand-written parser, no compiled file to forget). Every string a
-person sees goes through ``tr``: screens, refusals (``Msg``: a msgid and its parameters, rendered
-when shown), receipts and the devices' ``message_zh``. A missing translation falls back to the
-Chinese msgid and is logged once, so a half-translated screen is still usable; the test suite
-extracts every msgid from the source (``kiosk.i18n_extract``) and fails when one has no English.
+Message ids are the Chinese texts themselves (gettext style, source language zh), so the code reads
+like the screen a citizen sees; English lives in ``config/locale/en.po`` (and ``en/*.po``, one per
+journey), read with Babel's ``read_po`` at first use (no hand-written parser, no compiled file to
+forget). Every string a person sees goes through ``tr``: screens, refusals (``Msg``: a msgid and its
+parameters, rendered when shown), receipts and the devices' ``message_zh``. A missing translation
+falls back to the Chinese msgid and is logged once, so a half-translated screen is still usable; the
+test suite extracts every msgid from the source (``kiosk.i18n_extract``) and fails when one has no
+English.
 
 This module must never import Kivy and never hold citizen data: msgids are fixed texts, personal
 values come in only through ``**fmt`` at the moment of display and are never logged.
@@ -93,6 +94,15 @@ def translations(catalog: Catalog) -> dict[str, str]:
     return out
 
 
+def catalogue_files(locale_dir: Path, lang: str) -> list[Path]:
+    """``<lang>.po`` then ``<lang>/*.po`` by name: each journey keeps its own file
+    (``en/locker.po``), so journeys built side by side never edit the same catalogue. The first
+    file defining a msgid wins."""
+    main = locale_dir / f"{lang}.po"
+    parts = sorted((locale_dir / lang).glob("*.po")) if (locale_dir / lang).is_dir() else []
+    return ([main] if main.exists() else []) + parts
+
+
 class Translator:
     """Looks msgids up per language; loads each catalogue lazily and once."""
 
@@ -105,9 +115,11 @@ class Translator:
     def catalog(self, lang: str) -> dict[str, str]:
         with self._lock:
             if lang not in self._catalogs:
-                path = self._dir / f"{lang}.po"
-                self._catalogs[lang] = (translations(read_catalog(path, lang))
-                                        if path.exists() else {})
+                merged: dict[str, str] = {}
+                for path in catalogue_files(self._dir, lang):
+                    for msgid, text in translations(read_catalog(path, lang)).items():
+                        merged.setdefault(msgid, text)
+                self._catalogs[lang] = merged
             return self._catalogs[lang]
 
     def tr(self, msgid: str, lang: str, **fmt: object) -> str:

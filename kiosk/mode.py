@@ -63,6 +63,13 @@ class CapabilityState:
     enabled: bool
     reason: str = ""  # msgid; "" when enabled
     device: str = ""  # the device kind whose failure disabled it
+    opens_at: datetime | None = None  # hall-local time it opens again, when closed by the hours
+
+
+def next_hall_opening(catalogue: Catalogue, local: datetime) -> datetime | None:
+    """The earliest time any service item opens after ``local`` (None: nothing ever opens)."""
+    times = [t for t in (i.schedule.next_opening(local) for i in catalogue.items) if t is not None]
+    return min(times, default=None)
 
 
 def hall_open_today(catalogue: Catalogue, local: datetime) -> bool:
@@ -130,7 +137,9 @@ class ModeKeeper:
                 out.append(CapabilityState(cap.id, False, REASON_DEVICE, down))
                 continue
             if cap.staffed and mode is KioskMode.AFTER_HOURS:
-                out.append(CapabilityState(cap.id, False, REASON_AFTER_HOURS))
+                opens = (next_hall_opening(self.catalogue, local_now(self.clock, self.tz))
+                         if self.catalogue is not None else None)
+                out.append(CapabilityState(cap.id, False, REASON_AFTER_HOURS, opens_at=opens))
                 continue
             reason = cap.extra() if cap.extra else None
             out.append(CapabilityState(cap.id, reason is None, reason or ""))

@@ -1,4 +1,4 @@
-"""Signed ticket tokens: what the QR on a queue ticket carries to open the ticket's own page.
+"""Signed tokens: what the QR on a queue ticket (or a case receipt) carries to open its own page.
 
 ``/q/{token}`` shows a ticket's place in the queue to whoever holds the paper, with no login, so
 the token must not be guessable or enumerable from other tickets: it is the ticket id and an
@@ -16,8 +16,11 @@ import hashlib
 import hmac
 
 # The same hall secret also keys the ID-number hashes (kiosk.privacy.id_hash); the prefix keeps a
-# ticket tag from ever equalling an ID hash of the same string.
+# ticket tag from ever equalling an ID hash of the same string, or a case tag.
 _DOMAIN = b"zhengwu-kiosk/ticket-page/v1\x00"
+# A case receipt is printed before the hall server has seen the case, so its QR is made here
+# from the kiosk's case id (uuid4) and the hall secret; the server makes the same token.
+_CASE_DOMAIN = b"zhengwu-kiosk/case-receipt/v1\x00"
 # 128 bits of tag: forging needs 2**128 tries; keeps the QR small enough for 58 mm paper.
 TAG_BYTES = 16
 MAX_ID_BYTES = 128  # a ticket id is a 36-character uuid; anything signable fits in a token
@@ -33,21 +36,31 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def _tag(ticket_id: bytes, secret: bytes) -> bytes:
+def _tag(ticket_id: bytes, secret: bytes, domain: bytes = _DOMAIN) -> bytes:
     if len(secret) < MIN_SECRET_BYTES:
         raise ValueError(f"the hall secret must be at least {MIN_SECRET_BYTES} bytes")
-    return hmac.new(secret, _DOMAIN + ticket_id, hashlib.sha256).digest()[:TAG_BYTES]
+    return hmac.new(secret, domain + ticket_id, hashlib.sha256).digest()[:TAG_BYTES]
 
 
-def ticket_token(ticket_id: str, secret: bytes) -> str:
+def ticket_token(ticket_id: str, secret: bytes, *, domain: bytes = _DOMAIN) -> str:
     """``<base64url(ticket id)>.<base64url(tag)>``, URL-safe, no padding."""
     raw = ticket_id.encode("utf-8")
     if not raw or len(raw) > MAX_ID_BYTES:
         raise ValueError(f"a ticket id must be 1-{MAX_ID_BYTES} bytes of UTF-8")
-    return f"{_b64(raw)}.{_b64(_tag(raw, secret))}"
+    return f"{_b64(raw)}.{_b64(_tag(raw, secret, domain))}"
 
 
-def ticket_from_token(token: str, secret: bytes) -> str | None:
+def case_token(case_id: str, secret: bytes) -> str:
+    """The receipt QR's token for a case (the kiosk's case id, signed for case receipts only)."""
+    return ticket_token(case_id, secret, domain=_CASE_DOMAIN)
+
+
+def case_from_token(token: str, secret: bytes) -> str | None:
+    """The case id a receipt token was made for, or ``None`` (malformed, forged, a ticket's)."""
+    return ticket_from_token(token, secret, domain=_CASE_DOMAIN)
+
+
+def ticket_from_token(token: str, secret: bytes, *, domain: bytes = _DOMAIN) -> str | None:
     """The ticket id the token was made for, or ``None`` when it is malformed or forged."""
     if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_CHARS:
         return None
@@ -64,6 +77,6 @@ def ticket_from_token(token: str, secret: bytes) -> str | None:
     # spellings of one token would let a forger probe the tag without changing the ticket.
     if _b64(raw) != body or _b64(tag) != tag_text:
         return None
-    if not hmac.compare_digest(tag, _tag(raw, secret)):
+    if not hmac.compare_digest(tag, _tag(raw, secret, domain)):
         return None
     return ticket_id

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from kiosk.context import KioskContext
 from kiosk.mode import Capability
@@ -86,13 +87,14 @@ class TileState:
     enabled: bool
     reason: str = ""  # msgid, with {device} filled by the caller when present
     device: str = ""  # kind whose failure disabled the tile
+    opens_at: datetime | None = None  # hall-local time a tile closed by the hours opens again
 
 
 def visible_tiles(ctx: KioskContext, tiles: tuple[Tile, ...] = TILES) -> list[TileState]:
     """Tiles to draw now, with whether each can be pressed and why not (the mode decides)."""
     by_id = {t.id: t for t in tiles if t.target in SCREENS}
     wanted = [Capability(t.id, t.requires, t.staffed, _extra(ctx, t)) for t in by_id.values()]
-    return [TileState(by_id[c.id], c.enabled, c.reason, c.device)
+    return [TileState(by_id[c.id], c.enabled, c.reason, c.device, c.opens_at)
             for c in ctx.mode.capabilities(wanted)]
 
 

@@ -1,27 +1,10 @@
-"""Working-day arithmetic for follow-up deadlines: weekends and listed holidays are skipped.
+"""Working-day arithmetic for follow-up deadlines: the kiosk's one calendar (``kiosk.workdays``).
 
-Pure functions over dates; never reads the clock.
+Kept as the hall server's import path; the arithmetic lives once, in ``kiosk.workdays``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import date, timedelta
+from kiosk.workdays import HallCalendar, add_working_days, is_working_day
 
-
-def is_working_day(day: date, holidays: Iterable[date] = ()) -> bool:
-    return day.weekday() < 5 and day not in set(holidays)
-
-
-def add_working_days(start: date, n: int, holidays: Iterable[date] = ()) -> date:
-    """The date ``n`` working days after ``start`` (n = 0: ``start`` itself, or the next working
-    day when ``start`` is not one). A rating on Friday with n = 1 is due on Monday."""
-    off = set(holidays)
-    day = start
-    while not is_working_day(day, off):
-        day += timedelta(days=1)
-    for _ in range(n):
-        day += timedelta(days=1)
-        while not is_working_day(day, off):
-            day += timedelta(days=1)
-    return day
+__all__ = ["HallCalendar", "add_working_days", "is_working_day"]

@@ -93,3 +93,21 @@ def test_the_card_rule_expiry_first_then_check_digit() -> None:
     assert check_card(replace(bad, valid_until=date(2020, 1, 1)),
                       date(2026, 1, 5)).problem is CardProblem.EXPIRED
     assert check_card(make_card(), date(2099, 1, 1)).accepted
+
+
+def test_calendar_make_up_days_and_holidays():
+    """Given National Day holidays and a make-up Saturday, then promised dates skip the holidays
+    and count the Saturday (one calendar for promises and the schedule)."""
+    from datetime import date
+
+    import pytest
+
+    from kiosk.workdays import HallCalendar
+
+    cal = HallCalendar.of([date(2026, 10, d) for d in range(1, 8)], [date(2026, 10, 10)])
+    assert not cal.is_working_day(date(2026, 10, 5))
+    assert cal.is_working_day(date(2026, 10, 10))  # a Saturday worked in exchange
+    assert cal.add_working_days(date(2026, 9, 30), 1) == date(2026, 10, 8)
+    assert cal.add_working_days(date(2026, 10, 9), 1) == date(2026, 10, 10)
+    with pytest.raises(ValueError):
+        cal.add_working_days(date(2026, 10, 9), -1)
