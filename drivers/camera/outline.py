@@ -83,7 +83,7 @@ def _edge_regions(smooth: np.ndarray, grad: np.ndarray) -> np.ndarray:
 def _judge(contour: np.ndarray, grad: np.ndarray, step: float, w: int,
            h: int) -> Outline | None:
     area = cv2.contourArea(contour)
-    if area < MIN_REGION * w * h or area > 0.97 * w * h:
+    if area < MIN_REGION * w * h or area > 0.995 * w * h:
         return None
     hull = cv2.convexHull(contour)
     if area < 0.85 * cv2.contourArea(hull):
