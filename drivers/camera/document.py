@@ -239,7 +239,7 @@ def assess_frame(frame: np.ndarray, checks: DocumentChecks | None = None) -> Ass
     from drivers.camera.outline import find_outline, refine_corners
 
     checks = checks or DocumentChecks()
-    gray = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY) if frame.ndim == 3 else frame
+    gray = _gray(frame)
     h, w = gray.shape[:2]
     size = (w, h)
     scale = w / SMALL_WIDTH
@@ -260,6 +260,19 @@ def assess_frame(frame: np.ndarray, checks: DocumentChecks | None = None) -> Ass
     if outline.area < checks.min_page_area:
         return _verdict(Verdict.TOO_FAR, size, corners, brightness=frame_mean)
     return _judge_page(gray, small, corners, scale, checks)
+
+
+def _gray(frame: np.ndarray) -> np.ndarray:
+    channels = frame.shape[2] if frame.ndim == 3 else 1
+    if (frame.dtype != np.uint8 or frame.ndim not in (2, 3) or channels not in (1, 3, 4)
+            or frame.size == 0):
+        raise ValueError(f"a camera frame must be an 8-bit gray, BGR or BGRA image; got "
+                         f"{frame.dtype} of shape {frame.shape}")
+    if channels == 3:
+        return cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+    if channels == 4:
+        return cv2.cvtColor(frame, cv2.COLOR_BGRA2GRAY)
+    return frame.reshape(frame.shape[:2])
 
 
 def _judge_page(gray: np.ndarray, small: np.ndarray, corners: np.ndarray, scale: float,
