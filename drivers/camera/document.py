@@ -41,6 +41,7 @@ class DocumentChecks:
     motion_ratio: float = 1.2  # sharpest / least sharp direction above this: the page moved
     shadow_ratio: float = 0.72  # darkest / brightest paper tile below this: a shadow
     min_page_contrast: float = 0.16  # (paper - desk) / paper below this: too pale to frame
+    min_paper_brightness: float = 120.0  # the paper itself (print closed away), brightest part
     dark_empty_frame: float = 25.0  # no page found and the frame darker than this: "too dark"
     glare_spot: float = 0.004  # share of the page blown out (>= 250) that is a glare spot
 
@@ -287,7 +288,7 @@ def _judge_page(gray: np.ndarray, small: np.ndarray, corners: np.ndarray, scale:
     if saturated > checks.glare_spot:
         return _verdict(Verdict.GLARE, size, corners, brightness=brightness)
     tiles = paper_tiles(page)
-    if float(tiles.max()) < checks.min_page_brightness:
+    if float(tiles.max()) < checks.min_paper_brightness:
         return _verdict(Verdict.DARK, size, corners, brightness=brightness)
     if float(tiles.min()) < checks.shadow_ratio * float(tiles.max()):
         return _verdict(Verdict.SHADOW, size, corners, brightness=brightness)

@@ -64,3 +64,18 @@ def test_unplugged_camera_serves_nothing_even_with_documents(camera):
     camera.show_document(None, seed=2)
     camera.close()
     assert camera.latest_frame() is None
+
+
+@pytest.mark.parametrize(("scene", "verdict"), [
+    ({}, Verdict.OK),
+    ({"glare": True}, Verdict.GLARE),
+    ({"brightness": 1.8}, Verdict.BRIGHT),
+    ({"brightness": 0.45}, Verdict.DARK),
+    ({"blur": 21}, Verdict.BLUR),
+    ({"page": False}, Verdict.NO_PAGE),
+])
+def test_drawn_desk_scenes_get_the_same_verdict_as_the_one_shot_check(camera, scene, verdict):
+    """Given the simulated camera's own scenes (the ones capture_document rejects), when the
+    live guidance assesses them, then it names the same problem — and accepts the plain page."""
+    camera.set_scene(**scene)
+    assert assess_frame(camera.latest_frame()).verdict is verdict
