@@ -40,7 +40,7 @@ class DocumentChecks:
     min_edge_ratio: float = 3.0  # fine/coarse edge energy, weakest direction (edge_sharpness)
     motion_ratio: float = 1.2  # sharpest / least sharp direction above this: the page moved
     shadow_ratio: float = 0.72  # darkest / brightest paper tile below this: a shadow
-    min_page_contrast: float = 0.16  # (paper - desk) / paper below this: too pale to frame
+    min_page_contrast: float = 0.16  # |paper - desk| / the lighter: below, too alike to frame
     min_paper_brightness: float = 120.0  # the paper itself (print closed away), brightest part
     dark_empty_frame: float = 25.0  # no page found and the frame darker than this: "too dark"
     glare_spot: float = 0.004  # share of the page blown out (>= 250) that is a glare spot
@@ -294,7 +294,8 @@ def _judge_page(gray: np.ndarray, small: np.ndarray, corners: np.ndarray, scale:
         return _verdict(Verdict.SHADOW, size, corners, brightness=brightness)
     paper = float(np.median(tiles))
     desk = _desk_level(small, corners / np.float32(scale))
-    if paper <= 0 or (paper - desk) / paper < checks.min_page_contrast:
+    # either way round: a grey form on a white desk stands out as well as white on wood
+    if abs(paper - desk) / max(paper, desk, 1.0) < checks.min_page_contrast:
         return _verdict(Verdict.LOW_CONTRAST, size, corners, brightness=brightness)
     weakest, strongest = edge_sharpness(page)
     if weakest < checks.min_edge_ratio:

@@ -149,3 +149,21 @@ def test_not_an_image_is_one_clear_error(frame):
     """Given arrays that are not 8-bit images, then ValueError naming the dtype and shape."""
     with pytest.raises(ValueError, match=r"8-bit gray, BGR or BGRA image; got .* of shape"):
         assess_frame(frame)
+
+
+def test_grey_page_on_a_white_desk_is_not_low_contrast():
+    """Given a grey form (paper ~145) on a white desk (215) — darker than the desk, not paler —
+    when assessed, then it is found, its corners are right and it is accepted."""
+    page = (render_page(3).astype(np.float32) * 0.62).astype(np.uint8)
+    h, w = page.shape[:2]
+    corners = np.float32([[460, 60], [900, 80], [880, 680], [430, 650]])
+    m = cv2.getPerspectiveTransform(np.float32([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]]),
+                                    corners)
+    frame = np.full((720, 1280, 3), 215, np.uint8)
+    inside = cv2.warpPerspective(np.full((h, w), 255, np.uint8), m, (1280, 720)) > 0
+    frame[inside] = cv2.warpPerspective(page, m, (1280, 720))[inside]
+    noise = np.random.default_rng(1).normal(0, 2, frame.shape)
+    frame = np.clip(cv2.GaussianBlur(frame, (0, 0), 0.7) + noise, 0, 255).astype(np.uint8)
+    a = assess_frame(frame)
+    assert a.verdict is Verdict.OK
+    assert np.linalg.norm(a.corners - corners, axis=1).max() < 0.02 * DIAGONAL
