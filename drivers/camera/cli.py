@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import stat
 import sys
 import time
+import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from drivers.cli import CommandError
 
@@ -54,32 +56,28 @@ class UnreadableImage(Exception):
 
 
 def read_bounded(path: Path) -> Any:
-    """The image at ``path`` as BGR, checked before decoding: at most ``MAX_FILE_BYTES`` on disk
-    and ``MAX_PIXELS`` by its header."""
+    """The image at ``path`` as BGR, checked before decoding: a regular file of at most
+    ``MAX_FILE_BYTES`` whose header claims at most ``MAX_PIXELS``."""
     import cv2
     import numpy as np
-    from PIL import Image, UnidentifiedImageError
 
     try:
-        size = path.stat().st_size
+        info = path.stat()
     except OSError as exc:
         raise UnreadableImage(f"{path}: cannot read ({exc.strerror or exc})") from exc
-    if not path.is_file():
-        raise UnreadableImage(f"{path}: not a file")
-    if size > MAX_FILE_BYTES:
-        raise UnreadableImage(f"{path}: {size / 2**20:.0f} MB, expected at most "
+    if not stat.S_ISREG(info.st_mode):  # a directory, a FIFO, a device: never opened
+        raise UnreadableImage(f"{path}: not a regular file")
+    if info.st_size > MAX_FILE_BYTES:
+        raise UnreadableImage(f"{path}: {info.st_size / 2**20:.0f} MB, expected at most "
                               f"{MAX_FILE_BYTES // 2**20} MB")
     try:
-        with Image.open(path) as header:  # reads the header only
-            width, height = header.size
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError) as exc:
-        raise UnreadableImage(f"{path}: not an image file PIL recognises "
-                              f"({type(exc).__name__})") from exc
-    if width * height > MAX_PIXELS:
-        raise UnreadableImage(f"{path}: {width}x{height} = {width * height / 1e6:.0f} Mpx, "
-                              f"expected at most {MAX_PIXELS / 1e6:.0f} Mpx")
-    try:
-        data = path.read_bytes()
+        with path.open("rb") as f:
+            width, height = _header_size(path, f)
+            if width * height > MAX_PIXELS:
+                raise UnreadableImage(f"{path}: {width}x{height} = {width * height / 1e6:.0f} "
+                                      f"Mpx, expected at most {MAX_PIXELS / 1e6:.0f} Mpx")
+            f.seek(0)
+            data = f.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise UnreadableImage(f"{path}: cannot read ({exc.strerror or exc})") from exc
     # imdecode from bytes: cv2.imread cannot open paths with Chinese characters
@@ -88,6 +86,22 @@ def read_bounded(path: Path) -> Any:
         raise UnreadableImage(f"{path}: {width}x{height} image OpenCV cannot decode "
                               "(truncated or unsupported)")
     return image
+
+
+def _header_size(path: Path, f: BinaryIO) -> tuple[int, int]:
+    """(width, height) from the image header alone; PIL decodes no pixels here."""
+    from PIL import Image, UnidentifiedImageError
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # we judge the size
+        try:
+            with Image.open(f) as header:
+                return header.size
+        except Image.DecompressionBombError as exc:
+            raise UnreadableImage(f"{path}: far more than {MAX_PIXELS / 1e6:.0f} Mpx") from exc
+        except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
+            raise UnreadableImage(f"{path}: not an image file "
+                                  f"({type(exc).__name__})") from exc
 
 
 def _english() -> dict[str, str]:

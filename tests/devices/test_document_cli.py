@@ -72,28 +72,33 @@ def _png_header(width: int, height: int) -> bytes:
 
 
 def test_bad_files_one_line_each_and_the_rest_still_read(tmp_path, capsys):
-    """Given a missing file, a text file, a PNG claiming 60 Mpx, a truncated PNG and an
-    oversized file between good ones, when run, then each bad one gets one stderr line naming
-    it and why, the good ones are still reported, and the exit code is 1."""
+    """Given a missing file, a text file, PNGs claiming 60 and 400 Mpx, a truncated PNG, a
+    51 MB file and a folder beside a good photo, when run, then each bad one gets one stderr
+    line naming it and why, the good one is still reported, and the exit code is 1."""
     good, _ = _write(tmp_path, "good.png", None)
     text = tmp_path / "notes.png"
     text.write_text("not an image", "utf-8")
     huge = tmp_path / "huge.png"
-    huge.write_bytes(_png_header(10_000, 6_000))
+    huge.write_bytes(_png_header(10_000, 10_000))
     broken = tmp_path / "broken.png"
     broken.write_bytes(good.read_bytes()[:2000])
     big = tmp_path / "big.jpg"
     with big.open("wb") as f:  # sparse: 51 MB on paper, nothing on disk
         f.truncate(camera_cli.MAX_FILE_BYTES + 1)
+    bomb = tmp_path / "bomb.png"  # past PIL's own decompression-bomb limit
+    bomb.write_bytes(_png_header(20_000, 20_000))
+    folder = tmp_path / "photos"
+    folder.mkdir()
     missing = tmp_path / "missing.jpg"
-    args = [str(p) for p in (missing, good, text, huge, broken, big)]
+    bad = (missing, text, huge, bomb, broken, big, folder)
+    args = [str(p) for p in (missing, good, text, huge, bomb, broken, big, folder)]
     assert main(["device", "camera", "document", *args, "--json"]) == 1
     captured = capsys.readouterr()
     assert [json.loads(line)["file"] for line in captured.out.splitlines()] == [str(good)]
     errors = captured.err.splitlines()
-    assert len(errors) == 5
-    for path, reason in zip((missing, text, huge, broken, big),
-                            ("cannot read", "not an image", "Mpx", "cannot decode", "MB"),
+    assert len(errors) == len(bad)
+    for path, reason in zip(bad, ("cannot read", "not an image", "100 Mpx, expected at most 50",
+                                  "more than 50 Mpx", "cannot decode", "MB", "not a regular"),
                             strict=True):
         line = next(e for e in errors if e.startswith(f"{path}:"))
         assert reason in line
