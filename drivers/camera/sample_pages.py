@@ -111,15 +111,15 @@ def photograph(page: np.ndarray, *, seed: int, defect: str | None = None,
     frame = _desk(rng, fw, fh, pale=pale)
     corners: np.ndarray | None = None
     if defect != "no_page":
-        page = page.astype(np.float32)
+        gain = 1.0
         if pale:  # a white sheet on a pale desk: only just lighter than it
-            page = page * (float(np.median(frame)) + rng.uniform(12, 24)) / float(page.max())
+            gain = (float(np.median(frame[::8, ::8])) + rng.uniform(12, 24)) / float(page.max())
         corners = _placement(rng, page.shape[1], page.shape[0], fw, fh, defect)
-        frame = _lay(frame, page, corners)
+        frame = _lay(frame, page, corners, gain)
     else:
         _pen(frame, rng)
     light = _lighting(rng, fw, fh, flat=pale)
-    frame *= light[:, :, None]
+    frame = cv2.multiply(frame, cv2.merge([light, light, light]))
     if defect == "glare" and corners is not None:
         frame = _glare(frame, rng, corners)
     if defect == "shadow" and corners is not None:
@@ -134,8 +134,9 @@ def photograph(page: np.ndarray, *, seed: int, defect: str | None = None,
     if defect == "motion":
         frame = cv2.filter2D(frame, -1, _motion_kernel(rng))
     # sensor noise, mostly in luminance (one draw for the three channels keeps this quick)
-    frame += (rng.standard_normal(frame.shape[:2], dtype=np.float32) * 2.5)[:, :, None]
-    return Shot(np.clip(frame, 0, 255).astype(np.uint8), corners, defect)
+    noise = rng.standard_normal(frame.shape[:2], dtype=np.float32) * np.float32(2.5)
+    frame = cv2.add(frame, cv2.merge([noise, noise, noise]))
+    return Shot(np.clip(frame, 0, 255, out=frame).astype(np.uint8), corners, defect)
 
 
 def generated_set(n_per_kind: int, seed: int = 0) -> list[Shot]:
@@ -164,10 +165,8 @@ def _desk(rng: np.random.Generator, w: int, h: int, *, pale: bool) -> np.ndarray
     grain = cv2.resize(grain, (w, h), interpolation=cv2.INTER_CUBIC)
     if rng.random() < 0.5:
         grain = cv2.resize(cv2.rotate(cv2.resize(grain, (h, w)), cv2.ROTATE_90_CLOCKWISE), (w, h))
-    desk = np.empty((h, w, 3), np.float32)
-    desk[:] = base
-    desk += (grain[:, :, None] - 0.5) * grain_amp
-    return desk
+    grain = (grain - 0.5) * grain_amp
+    return cv2.merge([grain + float(b) for b in base])
 
 
 def _placement(rng: np.random.Generator, pw: int, ph: int, fw: int, fh: int,
@@ -215,15 +214,19 @@ def _placement(rng: np.random.Generator, pw: int, ph: int, fw: int, fh: int,
     return (quad + centre).astype(np.float32)
 
 
-def _lay(frame: np.ndarray, page: np.ndarray, corners: np.ndarray) -> np.ndarray:
+def _lay(frame: np.ndarray, page: np.ndarray, corners: np.ndarray, gain: float) -> np.ndarray:
+    """``page`` (uint8, brightness × ``gain``) warped onto ``frame`` (float32) at ``corners``."""
     h, w = page.shape[:2]
     fh, fw = frame.shape[:2]
     src = np.float32([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]])
     m = cv2.getPerspectiveTransform(src, corners)
-    warped = cv2.warpPerspective(page, m, (fw, fh), flags=cv2.INTER_LINEAR)
+    warped = cv2.warpPerspective(page, m, (fw, fh), flags=cv2.INTER_LINEAR).astype(np.float32)
+    if gain != 1.0:
+        warped *= gain
     # anti-aliased edge: the sheet covers a fraction of its border pixels
-    alpha = cv2.warpPerspective(np.ones((h, w), np.float32), m, (fw, fh), flags=cv2.INTER_LINEAR)
-    return frame * (1 - alpha[:, :, None]) + warped * alpha[:, :, None]
+    alpha = cv2.warpPerspective(np.full((h, w), 255, np.uint8), m, (fw, fh),
+                                flags=cv2.INTER_LINEAR).astype(np.float32) / 255
+    return cv2.blendLinear(warped, frame, alpha, 1 - alpha)
 
 
 def _lighting(rng: np.random.Generator, w: int, h: int, *, flat: bool) -> np.ndarray:
@@ -249,10 +252,14 @@ def _glare(frame: np.ndarray, rng: np.random.Generator, corners: np.ndarray) -> 
     page_w = float(np.linalg.norm(corners[1] - corners[0]))
     radius = page_w * rng.uniform(0.09, 0.15)
     spot = np.zeros((h, w), np.float32)
-    cv2.ellipse(spot, (round(float(centre[0])), round(float(centre[1]))),
-                (round(radius * 1.4), round(radius)), float(rng.uniform(0, 180)), 0, 360, 1.0, -1)
-    spot = cv2.GaussianBlur(spot, (0, 0), radius * 0.25)
-    return frame + spot[:, :, None] * 320
+    cx, cy = round(float(centre[0])), round(float(centre[1]))
+    cv2.ellipse(spot, (cx, cy), (round(radius * 1.4), round(radius)),
+                float(rng.uniform(0, 180)), 0, 360, 1.0, -1)
+    reach = round(radius * 1.4 + radius)  # the spot and its blurred fringe: blur only there
+    x0, x1, y0, y1 = max(0, cx - reach), min(w, cx + reach), max(0, cy - reach), min(h, cy + reach)
+    frame[y0:y1, x0:x1] += cv2.GaussianBlur(spot[y0:y1, x0:x1], (0, 0), radius * 0.25)[
+        :, :, None] * 320
+    return frame
 
 
 def _shadow(frame: np.ndarray, rng: np.random.Generator, corners: np.ndarray) -> np.ndarray:
@@ -264,12 +271,15 @@ def _shadow(frame: np.ndarray, rng: np.random.Generator, corners: np.ndarray) ->
     extent = float(np.abs((corners - centre) @ normal).max())
     # the band's edge crosses the page between 35 % and 65 % of the way along the normal
     edge = rng.uniform(-0.3, 0.3) * extent
-    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    # computed on a grid 4× coarser and stretched: the shadow's edge is far softer than 4 px
+    ys, xs = np.mgrid[0:h:4, 0:w:4].astype(np.float32)
     along = (xs - centre[0]) * normal[0] + (ys - centre[1]) * normal[1]
     softness = rng.uniform(12, 30)
     inside = 1 / (1 + np.exp(-(along - edge) / softness))
     depth = rng.uniform(0.4, 0.6)  # the shadowed part keeps 40–60 % of the light
-    return frame * (1 - depth * inside)[:, :, None].astype(np.float32)
+    light = cv2.resize((1 - depth * inside).astype(np.float32), (w, h),
+                       interpolation=cv2.INTER_LINEAR)
+    return frame * light[:, :, None]
 
 
 def _pen(frame: np.ndarray, rng: np.random.Generator) -> None:
