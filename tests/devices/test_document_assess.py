@@ -167,3 +167,13 @@ def test_grey_page_on_a_white_desk_is_not_low_contrast():
     a = assess_frame(frame)
     assert a.verdict is Verdict.OK
     assert np.linalg.norm(a.corners - corners, axis=1).max() < 0.02 * DIAGONAL
+
+
+@pytest.mark.parametrize("defect", DEFECTS)
+def test_verdicts_survive_jpeg_frames(defect):
+    """Given a generated photo passed through JPEG at quality 75 (an MJPEG webcam's frames add
+    block edges that could pass for sharpness), when assessed, then the same verdict."""
+    shot = photograph(render_page(40), seed=40, defect=defect)
+    ok, data = cv2.imencode(".jpg", shot.frame, [cv2.IMWRITE_JPEG_QUALITY, 75])
+    assert ok
+    assert assess_frame(cv2.imdecode(data, cv2.IMREAD_COLOR)).verdict is _expected(defect)
