@@ -231,7 +231,7 @@ def _verdict(verdict: Verdict, size: tuple[int, int], corners: np.ndarray | None
 
 
 def assess_frame(frame: np.ndarray, checks: DocumentChecks | None = None) -> Assessment:
-    """What the capture preview should say about ``frame`` (BGR or gray uint8).
+    """What the capture preview should say about ``frame`` (8-bit BGR, BGRA or gray).
 
     The checks run in an order that tells defects apart: whether a page is there and whole
     (cut off beats everything, even when sharp), its size, then exposure — overexposed, a
