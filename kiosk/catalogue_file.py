@@ -109,7 +109,7 @@ class ItemFile:
     cross_region: Bool = False
     bundle: list[Str] = Field(default_factory=list)
     delivery: list[one_of("window", "locker", "post")] = Field(  # type: ignore[valid-type]
-        default_factory=lambda: ["window", "locker", "post"], min_length=1)
+        default_factory=lambda: ["window", "locker", "post"])
 
 
 def _check_guide_fields(item: ItemFile, where: str) -> None:
@@ -125,6 +125,9 @@ def _check_guide_fields(item: ItemFile, where: str) -> None:
             raise expected("a material id used once per item",
                            field=f"{where}.materials[{m}].id", found=mid)
         material_ids.add(mid)
+    if not item.delivery:
+        raise expected("at least one of window, locker, post", field=f"{where}.delivery",
+                       found=list(item.delivery))
     if len(set(item.delivery)) != len(item.delivery):
         raise expected("each delivery choice once", field=f"{where}.delivery",
                        found=", ".join(item.delivery))
