@@ -39,13 +39,13 @@ class GuideFact(BoxLayout):
 
     label = StringProperty("")
     value = StringProperty("")
-    ident = StringProperty("")
+    value_ident = StringProperty("")  # names the value's label for tests
 
 
 class GuideMaterial(BoxLayout):
     """One material on the page: name, form (original/copy, copies, pages), 容缺 note."""
 
-    ident = StringProperty("")
+    name_ident = StringProperty("")  # names the name's label for tests
     name = StringProperty("")
     form = StringProperty("")
     note = StringProperty("")

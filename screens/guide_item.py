@@ -35,7 +35,7 @@ PRINT_BUTTON = {  # msgids by slip state
     SlipState.FAILED: N_("重新打印"),
 }
 SLIP_STATUS = {
-    SlipState.IDLE: N_("打印材料清单，带回家逐项准备"),
+    SlipState.IDLE: N_("清单列出全部材料，可带回家逐项准备"),
     SlipState.PRINTING: N_("正在打印材料清单，请稍候…"),
     SlipState.PRINTED: N_("清单已打印，请从出纸口取走"),
 }
@@ -80,7 +80,9 @@ class GuideItemScreen(GuideView):
     def draw(self) -> None:
         lang = self.app.lang
         page = self.flow.page(lang)
-        if page is None:
+        if page is None:  # shown without an item (never by a tap): nothing to print
+            self.print_text = self.app.tr(PRINT_BUTTON[SlipState.IDLE], lang)
+            self.print_disabled = True
             return
         if self._drawn != (page.item_id, lang):
             self._draw_page(page)
@@ -99,12 +101,13 @@ class GuideItemScreen(GuideView):
         conditions = self.ids.conditions
         conditions.clear_widgets()
         for line in page.conditions or (app.tr("无特别条件", lang),):
-            conditions.add_widget(BodyLabel(text=f"· {line}"))
+            # a no-break space: Kivy wraps at spaces, and a Chinese line has no other
+            conditions.add_widget(BodyLabel(text=f"·\u00a0{line}"))
         materials = self.ids.materials
         materials.clear_widgets()
         for material in page.materials:
             materials.add_widget(GuideMaterial(
-                ident=f"guide_material_{material.id}", name=material.name, form=material.form,
+                name_ident=f"guide_material_{material.id}", name=material.name, form=material.form,
                 note=material.note, deferrable=material.deferrable))
         links = self.ids.links
         links.clear_widgets()
