@@ -14,6 +14,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import qrcode
+from kivy.graphics.texture import Texture
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, StringProperty
 
@@ -23,7 +25,6 @@ from kiosk.i18n import N_
 from kiosk.receipts.guide import guide_url
 from screens import theme
 from screens.guide_common import GuideMaterial, GuideView
-from screens.queue_ticket import qr_texture
 from screens.widgets import BodyLabel, KioskButton
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
@@ -47,6 +48,28 @@ SLIP_BACK = N_("打印机已恢复，可以重新打印")
 NO_PRINTER = N_("本机未配备打印机，可用手机扫描本页二维码查看")
 
 
+QR_BORDER = 4  # modules of quiet zone: phones need it to find the symbol
+
+
+def qr_texture(text: str) -> Texture:
+    """The guide's address as a QR texture, one texel per module (drawn with nearest-neighbour
+    scaling). Made straight from the module matrix with a fixed mask: choosing the "best" of
+    eight masks and a PNG round trip cost ~60 ms a page; any mask scans."""
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=QR_BORDER,
+                         mask_pattern=0)
+    code.add_data(text)
+    code.make(fit=True)
+    rows = code.get_matrix()  # with the border, top row first
+    size = len(rows)
+    dark, light = b"\x00\x00\x00\xff", b"\xff\xff\xff\xff"
+    pixels = b"".join(dark if cell else light for row in reversed(rows) for cell in row)
+    texture = Texture.create(size=(size, size), colorfmt="rgba")
+    texture.blit_buffer(pixels, colorfmt="rgba", bufferfmt="ubyte")  # GL's rows: bottom first
+    texture.mag_filter = "nearest"
+    texture.min_filter = "nearest"
+    return texture
+
+
 class GuideItemScreen(GuideView):
     title = StringProperty("办事指南")
     item_title = StringProperty("")
@@ -68,6 +91,12 @@ class GuideItemScreen(GuideView):
 
     def __init__(self, **kwargs: Any) -> None:
         self._drawn: tuple[str, str] | None = None  # (item, language) the page shows
+        # Widgets are made once and reused from page to page (making them is what makes a
+        # change slow; setting their texts is not); QR textures once per item.
+        self._conditions: list[BodyLabel] = []
+        self._materials: list[GuideMaterial] = []
+        self._links: list[KioskButton] = []
+        self._qr: dict[str, Texture] = {}
         super().__init__(**kwargs)
 
     def on_pre_enter(self, *_: object) -> None:
@@ -98,24 +127,42 @@ class GuideItemScreen(GuideView):
         for name in ("legal", "promised", "fee", "windows", "department", "hours", "delivery",
                      "bundle_note"):
             setattr(self, name, getattr(page, name))
-        conditions = self.ids.conditions
-        conditions.clear_widgets()
-        for line in page.conditions or (app.tr("无特别条件", lang),):
-            # a no-break space: Kivy wraps at spaces, and a Chinese line has no other
-            conditions.add_widget(BodyLabel(text=f"·\u00a0{line}"))
-        materials = self.ids.materials
-        materials.clear_widgets()
-        for material in page.materials:
-            materials.add_widget(GuideMaterial(
-                name_ident=f"guide_material_{material.id}", name=material.name, form=material.form,
-                note=material.note, deferrable=material.deferrable))
-        links = self.ids.links
-        links.clear_widgets()
-        for link in page.members or page.part_of:
-            button = KioskButton(ident=f"guide_link_{link.id}", text=link.name, role="secondary")
-            button.bind(on_release=lambda _b, target=link.id: self.follow(target))
-            links.add_widget(button)
-        self.qr = qr_texture(guide_url(app.ctx.config.hall, page.item_id))
+        lines = page.conditions or (app.tr("无特别条件", lang),)
+        # a no-break space: Kivy wraps at spaces, and a Chinese line has no other
+        for label, line in zip(self._pooled(self._conditions, BodyLabel, len(lines),
+                                            self.ids.conditions), lines, strict=True):
+            label.text = f"·\u00a0{line}"
+        for row, material in zip(self._pooled(self._materials, GuideMaterial,
+                                              len(page.materials), self.ids.materials),
+                                 page.materials, strict=True):
+            row.name_ident = f"guide_material_{material.id}"
+            row.name, row.form, row.note = material.name, material.form, material.note
+            row.deferrable = material.deferrable
+        targets = page.members or page.part_of
+        for button, link in zip(self._pooled(self._links, self._link_button, len(targets),
+                                             self.ids.links), targets, strict=True):
+            button.ident, button.text, button.target = f"guide_link_{link.id}", link.name, link.id
+        url = guide_url(app.ctx.config.hall, page.item_id)
+        if url not in self._qr:
+            self._qr[url] = qr_texture(url)
+        self.qr = self._qr[url]
+
+    def _link_button(self) -> KioskButton:
+        button = KioskButton(role="secondary")
+        button.bind(on_release=lambda b: self.follow(b.target))
+        return button
+
+    @staticmethod
+    def _pooled(pool: list[Any], make: Any, n: int, box: Any) -> list[Any]:
+        """``n`` widgets from ``pool`` (made when it has fewer), shown in ``box`` in order."""
+        while len(pool) < n:
+            pool.append(make())
+        wanted = pool[:n]
+        if list(reversed(box.children)) != wanted:
+            box.clear_widgets()
+            for widget in wanted:
+                box.add_widget(widget)
+        return wanted
 
     def _draw_slip(self) -> None:
         app, lang, state = self.app, self.app.lang, self.state

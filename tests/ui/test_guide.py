@@ -55,6 +55,21 @@ def wait_slip(kiosk: Kiosk, state: SlipState) -> None:
     kiosk.pump(2)
 
 
+def on_screen_qr(kiosk: Kiosk) -> str:
+    """What a phone reads from the page's QR: the texture's modules, enlarged and decoded."""
+    import numpy as np
+
+    from drivers.scanner.decode import decode_image
+
+    texture = kiosk.get("guide_item_qr").texture
+    size = texture.size[0]
+    rgba = np.frombuffer(texture.pixels, dtype=np.uint8).reshape(size, size, 4)
+    gray = np.kron(rgba[::-1, :, 0], np.ones((8, 8), dtype=np.uint8))  # GL rows: bottom first
+    codes = decode_image(np.ascontiguousarray(gray))
+    assert len(codes) == 1, codes
+    return str(codes[0].text)
+
+
 def tap_row(kiosk: Kiosk, item_id: str) -> None:
     """Tap an item row of the RecycleView list like a finger. (The shared ``Kiosk.tap`` asks
     the enclosing ScrollView to scroll_to the widget, which Kivy 2.3's RecycleView cannot do:
@@ -123,6 +138,7 @@ def test_guide_by_touch_prints_the_checklist(kiosk: Kiosk, lang: str) -> None:
         assert chinese(page_text) == set(), chinese(page_text)
         assert "15 working days" in kiosk.get("guide_item_legal").text
     assert app.sm.current_screen.ids.scroll.scroll_y == 1
+    assert on_screen_qr(kiosk) == f"https://hall.example.gov.cn/guide/{ITEM}"
     shot(kiosk, f"{lang}_4_page")
 
     jobs = printer.jobs
