@@ -106,6 +106,11 @@ class GuideItemScreen(GuideView):
     def tick(self, now: float) -> None:
         self.flow.tick(now)
 
+    def card_removed(self) -> bool:
+        """Opened from another flow (the queue's confirm step): that flow is not done, so a
+        card taken back while reading the guide must not end the citizen's session."""
+        return self.state.return_to is not None
+
     def draw(self) -> None:
         lang = self.app.lang
         page = self.flow.page(lang)

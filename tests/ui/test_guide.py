@@ -204,6 +204,7 @@ def test_opened_from_queue_confirm_and_back_there(kiosk: Kiosk) -> None:
     assert kiosk.ctx.flows.guide.state.item == ITEM
     assert kiosk.get("guide_item_title").text == "失业登记"
     shot(kiosk, "zh_8_from_queue")
+    assert app.sm.current_screen.card_removed()  # the queue's journey is not over yet
     kiosk.tap("guide_item_back")
     assert app.current == "queue_confirm"
     assert kiosk.ctx.flows.queue.state.item == ITEM
