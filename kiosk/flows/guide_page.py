@@ -79,6 +79,8 @@ def _sep(lang: str) -> str:
 
 
 def _days(n: int, lang: str) -> str:
+    if n == 1:  # English says "1 working day"; the catalogue has no plural forms
+        return tr("1个工作日", lang)
     return tr("{n}个工作日", lang, n=n)
 
 

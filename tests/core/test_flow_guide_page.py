@@ -70,6 +70,9 @@ def test_english_pages_have_no_chinese_for_any_shipped_item(catalogue):
     estate = guide_page(catalogue.item("real-estate-registration"), catalogue, "en")
     assert estate.hours == "Mon–Fri 09:00-12:00, 13:30-17:00; Sat 09:00-12:00"
     assert estate.fee == "80 yuan" and estate.legal == "30 working days"
+    licence = guide_page(catalogue.item("business-licence"), catalogue, "en")
+    assert licence.promised == "1 working day"
+    assert guide_page(catalogue.item("business-licence"), catalogue, "zh").promised == "1个工作日"
     assert estate.materials[0].checklist == "□ Real estate registration form original ×1 · " \
                                             "2 pages each"
 
