@@ -88,6 +88,7 @@ class HallConfig:
     rating_url: Url = "https://hall.example.gov.cn/rate"
     queue_url: Url = "https://hall.example.gov.cn/q"  # <hall server>/q: the ticket page
     progress_url: Url = "https://hall.example.gov.cn/case"
+    guide_url: Url = "https://hall.example.gov.cn/guide"  # <guide_url>/<item id>: the guide online
     # The key for hashing ID numbers (per-person limits). Empty: <data_dir>/hall_secret, made on
     # first use. Every kiosk of a hall sharing one database must use the same secret.
     secret_file: Str = ""

@@ -109,6 +109,8 @@ class ServiceItem:
     bundle: tuple[str, ...] = ()  # items this 一件事 bundle files together
     part_of: tuple[str, ...] = ()  # bundles this item belongs to
     delivery: tuple[str, ...] = DELIVERY_CHOICES  # how the result may reach the citizen
+    department_en: str = ""
+    conditions_en: tuple[str, ...] = ()  # one per condition, same order; () when untranslated
 
     @property
     def is_bundle(self) -> bool:
@@ -239,7 +241,8 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
         schedule=schedules[i.schedule], daily_capacity=i.daily_capacity,
         per_person_daily_limit=i.per_person_daily_limit, average_minutes=i.average_minutes,
         cross_region=i.cross_region, bundle=tuple(i.bundle), part_of=parts[i.id],
-        delivery=tuple(i.delivery))
+        delivery=tuple(i.delivery), department_en=i.department_en,
+        conditions_en=tuple(i.conditions_en))
         for i in data.items)
     return Catalogue(str(file), tuple(categories.values()), tuple(windows.values()), items, rules)
 

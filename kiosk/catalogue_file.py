@@ -93,11 +93,13 @@ class ItemFile:
     name_en: Text
     category: Text
     department: Str = ""
+    department_en: Str = ""
     kind: one_of("instant", "committed")  # type: ignore[valid-type]
     promised_days: Days = 0
     legal_days: Days = 0
     fee: Annotated[Float, Field(ge=0, le=1_000_000)] = 0.0
     conditions: list[Str] = Field(default_factory=list)
+    conditions_en: list[Str] = Field(default_factory=list)  # [] or one per condition, in order
     materials: list[MaterialFile] = Field(default_factory=list)
     windows: list[Str] = Field(default_factory=list)
     schedule: Text
@@ -107,7 +109,28 @@ class ItemFile:
     cross_region: Bool = False
     bundle: list[Str] = Field(default_factory=list)
     delivery: list[one_of("window", "locker", "post")] = Field(  # type: ignore[valid-type]
-        default_factory=lambda: ["window", "locker", "post"], min_length=1)
+        default_factory=lambda: ["window", "locker", "post"])
+
+
+def _check_guide_fields(item: ItemFile, where: str) -> None:
+    """What the service guide reads: English conditions line up, material ids and delivery
+    choices are each named once per item."""
+    if item.conditions_en and len(item.conditions_en) != len(item.conditions):
+        raise expected(f"{len(item.conditions)} English lines, one per condition (or none)",
+                       field=f"{where}.conditions_en", found=len(item.conditions_en))
+    material_ids: set[str] = set()
+    for m, material in enumerate(item.materials):
+        mid = material.id or material.name
+        if mid in material_ids:
+            raise expected("a material id used once per item",
+                           field=f"{where}.materials[{m}].id", found=mid)
+        material_ids.add(mid)
+    if not item.delivery:
+        raise expected("at least one of window, locker, post", field=f"{where}.delivery",
+                       found=list(item.delivery))
+    if len(set(item.delivery)) != len(item.delivery):
+        raise expected("each delivery choice once", field=f"{where}.delivery",
+                       found=", ".join(item.delivery))
 
 
 @keyword_model
@@ -155,6 +178,7 @@ class CatalogueFile:
                                field=f"{where}.schedule", found=item.schedule)
             if item.id in ids:
                 raise expected("an id used only once", field=f"{where}.id", found=item.id)
+            _check_guide_fields(item, where)
             ids.add(item.id)
         for n, item in enumerate(self.items):
             for member in item.bundle:

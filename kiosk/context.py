@@ -23,6 +23,7 @@ from kiosk.config import data_dir, database_url
 from kiosk.devices import DeviceManager
 from kiosk.events import Dispatch, EventBus, call_now
 from kiosk.flows.base import Worker
+from kiosk.flows.guide import GuideFlow
 from kiosk.flows.home import HomeFlow
 from kiosk.flows.printing import PrintDesk
 from kiosk.flows.queue import QueueFlow
@@ -44,10 +45,12 @@ class Flows:
 
     home: HomeFlow
     queue: QueueFlow
+    guide: GuideFlow
 
     def close(self) -> None:
         self.home.close()
         self.queue.close()
+        self.guide.close()
 
 
 @dataclass
@@ -107,6 +110,9 @@ def build_context(config: Config, *, simulate: bool, dispatch: Dispatch = call_n
         home=HomeFlow(bus=bus, worker=worker, counter=counter, sync=sync),
         queue=QueueFlow(bus=bus, worker=worker, clock=clock, config=config, sessions=sessions,
                         queue=queue, counter=counter,
+                        printing=PrintDesk(devices, alerts, dispatch)),
+        guide=GuideFlow(bus=bus, worker=worker, clock=clock, tz=tz, config=config,
+                        sessions=sessions, catalogue=catalogue,
                         printing=PrintDesk(devices, alerts, dispatch)))
     return KioskContext(config=config, bus=bus, sessions=sessions, devices=devices,
                         data_dir=root, simulate=simulate, engine=engine, catalogue=catalogue,

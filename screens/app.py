@@ -263,7 +263,17 @@ class KioskApp(App):
         self.note_activity()
 
     def back(self) -> None:
+        # A screen may know better where Back leads (the guide returns to the flow it was
+        # opened from): its go_back() returns True when it has navigated itself.
+        go_back = getattr(self.sm.current_screen, "go_back", None)
+        if go_back is not None and go_back():
+            return
         self.go(back_target(self.current))
+
+    def open_guide(self, item_id: str) -> None:
+        """The service guide on ``item_id`` from inside any flow; its Back returns here."""
+        if self.ctx.flows.guide.open(item_id, return_to=self.current):
+            self.go("guide_item")
 
     def go_home(self) -> None:
         self.go(HOME)

@@ -21,6 +21,11 @@ PARENT: dict[str, str | None] = {
     "queue_confirm": "queue_identify",
     "queue_ticket": "queue",
     "queue_appointment": "queue",
+    # 办事指南 (service guide); an item page opened from another flow goes back there (the
+    # screen's go_back asks GuideFlow.back)
+    "guide": HOME,
+    "guide_items": "guide",
+    "guide_item": "guide_items",
 }
 
 

@@ -36,6 +36,10 @@ SCREENS: dict[str, ScreenSpec] = {
     "queue_confirm": ScreenSpec("screens.queue_confirm", "QueueConfirmScreen"),
     "queue_ticket": ScreenSpec("screens.queue_ticket", "QueueTicketScreen"),
     "queue_appointment": ScreenSpec("screens.queue_appointment", "QueueAppointmentScreen"),
+    # 办事指南 (service guide)
+    "guide": ScreenSpec("screens.guide", "GuideScreen"),
+    "guide_items": ScreenSpec("screens.guide_items", "GuideItemsScreen"),
+    "guide_item": ScreenSpec("screens.guide_item", "GuideItemScreen"),
 }
 
 

@@ -119,3 +119,66 @@ def test_initials_per_category_match_the_item_names(catalogue):
         assert catalogue.initials(category.code) == expected
     assert "S" in catalogue.initials("social")
     assert set(catalogue.initials()) >= set(catalogue.initials("social"))
+
+
+# ---- what the service guide reads -----------------------------------------------------------
+@pytest.mark.parametrize(("old", "new", "key", "expected"), [
+    ('copies = 1, pages = 2, original = true }', 'copies = 1, pages = 0, original = true }',
+     "items[0].materials[0].pages", "an integer from 1 to 50"),
+    ('copies = 1, pages = 2, original = true }', 'copies = 1, pages = "2", original = true }',
+     "items[0].materials[0].pages", "an integer"),
+    ('copies = 1, pages = 2, original = true }', 'copies = 1, pages = 2, original = "yes" }',
+     "items[0].materials[0].original", "true or false"),
+    ('delivery = ["window"]', 'delivery = ["drone"]', "items[0].delivery[0]",
+     "one of window, locker, post"),
+    ('delivery = ["window"]', 'delivery = []', "items[0].delivery", "at least one of"),
+    ('delivery = ["window"]', 'delivery = ["window", "window"]', "items[0].delivery",
+     "each delivery choice once"),
+    ('{ id = "end-contract-proof"', '{ id = "id-card"', "items[0].materials[1].id",
+     "a material id used once per item"),
+    ('conditions_en = ["Workers', 'conditions_en = ["Extra", "Workers', "items[0].conditions_en",
+     "1 English lines"),
+])
+def test_guide_fields_mistakes_are_one_clear_line(tmp_path, old, new, key, expected):
+    """Given a bad page count, original flag, delivery choice, material id or English
+    conditions, then loading names the file, the key, what was found and what was expected."""
+    path = write(tmp_path, old, new)
+    with pytest.raises(ConfigError) as err:
+        load_catalogue(path)
+    assert err.value.file == str(path)
+    assert err.value.key.endswith(key), err.value.key
+    assert expected in err.value.expected, err.value.expected
+    assert "\n" not in str(err.value)
+
+
+def test_shipped_catalogue_has_what_the_guide_needs(catalogue):
+    """Given the shipped catalogue, then every item has English conditions and a department in
+    English, instant items a legal limit, every material an explicit id and a page count, the
+    delivery choices are realistic (instant registrations at the window, certificates also by
+    post), and a material a bundle shares with its items has one id."""
+    from kiosk.catalogue import DELIVERY_CHOICES
+
+    text = DEFAULT_CATALOGUE.read_text(encoding="utf-8")
+    assert text.count("{ id = ") == sum(len(i.materials) for i in catalogue.items)
+    for item in catalogue.items:
+        assert len(item.conditions_en) == len(item.conditions) and item.department_en, item.id
+        assert item.legal_days >= item.promised_days and item.legal_days > 0, item.id
+        assert set(item.delivery) <= set(DELIVERY_CHOICES) and item.delivery[0] == "window"
+        assert all(1 <= m.pages <= 50 for m in item.materials)
+    assert catalogue.item("unemployment-registration").delivery == ("window",)
+    assert "post" in catalogue.item("social-security-card").delivery
+    assert catalogue.item("business-licence").delivery == ("window", "locker", "post")
+    id_card = catalogue.item("unemployment-registration").materials[0]
+    assert (id_card.id, id_card.original, id_card.pages) == ("id-card", True, 2)
+    for bundle in (i for i in catalogue.items if i.is_bundle):
+        ids = {m.id for m in bundle.materials}
+        names = {m.name for m in bundle.materials}
+        for member in bundle.bundle:
+            for m in catalogue.item(member).materials:
+                # the same document named alike in the bundle and a member has one id
+                assert m.name not in names or m.id in ids, (bundle.id, member, m.name)
+    start = {m.id for m in catalogue.item("bundle-start-business").materials}
+    assert {m.id for m in catalogue.item("business-licence").materials} <= start
+    retire = {m.id for m in catalogue.item("bundle-retirement").materials}
+    assert "id-card" in retire and "id-card" in {
+        m.id for m in catalogue.item("pension-entitlement-check").materials}
