@@ -15,8 +15,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 
 from config.schema import Config
-from drivers.factory import build_devices
+from drivers.factory import build_devices, document_functions
 from kiosk.alerts import Alerts
+from kiosk.cases.store import CaseStore
 from kiosk.catalogue import Catalogue, load_catalogue
 from kiosk.clock import Clock, SystemClock
 from kiosk.config import data_dir, database_url
@@ -26,8 +27,11 @@ from kiosk.flows.base import Worker
 from kiosk.flows.home import HomeFlow
 from kiosk.flows.printing import PrintDesk
 from kiosk.flows.queue import QueueFlow
+from kiosk.flows.submission import SubmissionFlow
+from kiosk.flows.submission_capture import DocumentTools, PageCapture
 from kiosk.mode import ModeKeeper
 from kiosk.outbox import Outbox
+from kiosk.privacy import load_hall_secret
 from kiosk.queue.counter import CounterService
 from kiosk.queue.service import QueueService
 from kiosk.session import SessionKeeper
@@ -44,10 +48,13 @@ class Flows:
 
     home: HomeFlow
     queue: QueueFlow
+    submission: SubmissionFlow
 
     def close(self) -> None:
         self.home.close()
         self.queue.close()
+        self.submission.close()
+        self.submission.capture.worker.stop()
 
 
 @dataclass
@@ -103,13 +110,34 @@ def build_context(config: Config, *, simulate: bool, dispatch: Dispatch = call_n
     counter = CounterService(engine, catalogue, config, clock, outbox=outbox)
     worker = worker or Worker(dispatch)
     sync = SyncWorker(engine, config, clock, health=device_health(devices))
+    printing = PrintDesk(devices, alerts, dispatch)
     flows = Flows(
         home=HomeFlow(bus=bus, worker=worker, counter=counter, sync=sync),
         queue=QueueFlow(bus=bus, worker=worker, clock=clock, config=config, sessions=sessions,
-                        queue=queue, counter=counter,
-                        printing=PrintDesk(devices, alerts, dispatch)))
+                        queue=queue, counter=counter, printing=printing),
+        submission=_submission_flow(config, bus=bus, worker=worker, clock=clock,
+                                    sessions=sessions, catalogue=catalogue, engine=engine,
+                                    outbox=outbox, root=root, devices=devices,
+                                    printing=printing, dispatch=dispatch, secret=queue.secret))
     return KioskContext(config=config, bus=bus, sessions=sessions, devices=devices,
                         data_dir=root, simulate=simulate, engine=engine, catalogue=catalogue,
                         clock=clock, outbox=outbox, alerts=alerts, queue=queue, counter=counter,
                         mode=ModeKeeper(catalogue, devices, clock, tz), worker=worker,
                         flows=flows, dispatch=dispatch, sync=sync)
+
+
+def _submission_flow(config: Config, *, bus: EventBus, worker: Worker, clock: Clock,
+                     sessions: SessionKeeper, catalogue: Catalogue, engine: Engine,
+                     outbox: Outbox, root: Path, devices: DeviceManager, printing: PrintDesk,
+                     dispatch: Dispatch, secret: bytes | None = None) -> SubmissionFlow:
+    """自助申报: the case store, the page detector on its own one-thread worker, the flow."""
+    hall_secret = secret if secret is not None else load_hall_secret(
+        root, config.hall.secret_file)
+    store = CaseStore(engine, config, clock, outbox, root, hall_secret)
+    store.sweep_orphans()  # image folders of a commit a crash interrupted
+    tools = DocumentTools(*document_functions(config.submission.steady_frames))
+    capture = PageCapture(tools, Worker(dispatch, threads=1), config.submission.jpeg_quality)
+    return SubmissionFlow(bus=bus, worker=worker, clock=clock, config=config,
+                          sessions=sessions, catalogue=catalogue, store=store,
+                          devices=devices, capture=capture, printing=printing,
+                          secret=lambda: hall_secret)
