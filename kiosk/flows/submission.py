@@ -37,7 +37,7 @@ from kiosk.flows.printing import USABLE_PAPER, PrintDesk
 from kiosk.flows.queue_state import PrintState
 from kiosk.flows.submission_capture import Look, PageCapture
 from kiosk.flows.submission_state import Notice, NoticeKind, SubmitState, SubmitStep
-from kiosk.i18n import Names
+from kiosk.i18n import N_, Names
 from kiosk.privacy import id_hash, mask_name
 from kiosk.receipts.case import case_receipt, continue_slip
 from kiosk.session import SessionKeeper
@@ -51,7 +51,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PRINTER_RETRY_S = 5.0
-HEADING_FAULT = "暂时无法提交申报"
+HEADING_FAULT = N_("暂时无法提交申报")
+FAULT_MESSAGE = N_("系统暂时无法提交申报，请到服务台咨询")
 
 
 class SubmissionFlow(Flow[SubmitState]):
@@ -142,6 +143,18 @@ class SubmissionFlow(Flow[SubmitState]):
                      open_case=None, repeat_confirmed=False)
         return True
 
+    def back_to(self, step: SubmitStep) -> None:
+        """返回 onto an earlier step of an application not yet committed (pages are kept)."""
+        s = self.state
+        if s.plan is None or s.committed is not None or s.step is step:
+            return
+        if step is SubmitStep.GUIDE:
+            self._change(step=step, armed=False, guidance=None, pending_page=None)
+        elif step is SubmitStep.COMMITMENT and s.owed:
+            self._change(step=step, commitment_given=False)
+        elif step is SubmitStep.REVIEW and self.draft() is not None:
+            self._change(step=step)
+
     # ---- identify ---------------------------------------------------------------------------
     def enter_identify(self) -> None:
         """The card step; a card already accepted in this session is used again, never reread."""
@@ -181,7 +194,7 @@ class SubmissionFlow(Flow[SubmitState]):
             # the local database is the commit target too: a fault here is a fault there
             log.error("open-case check failed: %s", type(outcome.error).__name__)
             self._change(checking=False)
-            self._notify(NoticeKind.FAULT, HEADING_FAULT, "系统暂时无法提交申报，请到服务台咨询")
+            self._notify(NoticeKind.FAULT, HEADING_FAULT, FAULT_MESSAGE)
             return
         found = outcome.value or []
         if found:
@@ -212,6 +225,13 @@ class SubmissionFlow(Flow[SubmitState]):
         camera_ok = self.camera() is not None and self.devices.is_usable("camera")
         self._change(step=SubmitStep.CAPTURE if camera_ok else SubmitStep.CAMERA_FAILED,
                      material_index=i, armed=True, guidance=None, pending_page=None)
+
+    def resume_capture(self) -> None:
+        """Back onto the camera from a later step: the last material, its pages kept."""
+        s = self.state
+        if s.step in (SubmitStep.CAPTURE, SubmitStep.CONFIRM_PAGE) or not s.filed:
+            return
+        self.enter_capture(min(s.material_index, len(s.filed) - 1))
 
     def capture_tick(self, monotonic_now: float) -> np.ndarray | None:
         """Called by the preview's timer: the newest frame for the view to draw (or None), and
@@ -405,7 +425,7 @@ class SubmissionFlow(Flow[SubmitState]):
         if outcome.error is not None or outcome.value is None:
             log.error("submission commit failed", exc_info=outcome.error)
             self._change(submitting=False)
-            self._notify(NoticeKind.FAULT, HEADING_FAULT, "系统暂时无法提交申报，请到服务台咨询")
+            self._notify(NoticeKind.FAULT, HEADING_FAULT, FAULT_MESSAGE)
             return
         self._change(step=SubmitStep.RECEIPT, submitting=False, committed=outcome.value)
         self.print_receipt()

@@ -83,7 +83,7 @@ class PageCapture:
         self.tools = tools
         self.worker = worker
         self.quality = jpeg_quality
-        self._steady = tools.steady()
+        self._steady: Steady | None = None  # made by the first job (OpenCV loads then)
         self.busy = False
         self.dropped = 0  # frames offered while busy: the preview went on without them
         self.looked = 0
@@ -102,7 +102,9 @@ class PageCapture:
         want_reset, self._want_reset = self._want_reset, False
 
         def job() -> Look:
-            if want_reset:
+            if self._steady is None:
+                self._steady = self.tools.steady()
+            elif want_reset:
                 self._steady.reset()
             return self._assess(frame, at)
 
@@ -118,6 +120,7 @@ class PageCapture:
         import numpy as np
 
         assessment = self.tools.assess(frame)
+        assert self._steady is not None
         guidance = self._steady.feed(assessment, at)
         corners = guidance.corners
         points = (tuple((float(x), float(y)) for x, y in np.asarray(corners).reshape(4, 2))
