@@ -139,6 +139,10 @@ class Desk:
         with self.engine.connect() as conn:
             return list(conn.execute(select(OutboxMessage.__table__)).all())
 
+    def close(self) -> None:
+        self.flow.close()
+        self.manager.stop()
+
     def wait_printed(self) -> None:
         import threading
         import time
@@ -156,36 +160,40 @@ def _config(tmp_path: Path, extra: str = "") -> Config:
     return load_config(site)
 
 
+def build_desk(engine: Engine, catalogue: Catalogue, clock: Any, config: Config, data: Path,
+               printouts: Path) -> Desk:
+    """The flow wired like the app's, on ``engine`` and image folder ``data``."""
+    bus = EventBus(call_now)
+    camera = SimulatedCamera()
+    printer = SimulatedPrinter(printouts, previews=False)
+    manager = DeviceManager({"camera": camera, "printer": printer}, bus, health_s=60.0)
+    manager.start()
+    sessions = SessionKeeper(bus)
+    store = CaseStore(engine, config, clock, Outbox(config.hall.code), data, SECRET)
+    detector = ScriptedDetector()
+    capture = PageCapture(detector.tools(), InlineWorker(call_now), 85)
+    flow = SubmissionFlow(bus=bus, worker=InlineWorker(call_now), clock=clock, config=config,
+                          sessions=sessions, catalogue=catalogue, store=store,
+                          devices=manager, capture=capture,
+                          printing=PrintDesk(manager, Alerts(engine, "K01", clock), call_now),
+                          secret=lambda: SECRET)
+    return Desk(flow, bus, sessions, camera, printer, detector, store, engine, data, manager)
+
+
 @pytest.fixture
 def make_desk(engine: Engine, catalogue: Catalogue, clock: ManualClock, tmp_path: Path
               ) -> Iterator[Callable[..., Desk]]:
     built: list[Desk] = []
 
     def build(config: Config | None = None) -> Desk:
-        config = config or _config(tmp_path)
-        bus = EventBus(call_now)
-        camera = SimulatedCamera()
-        printer = SimulatedPrinter(tmp_path / "printouts", previews=False)
-        manager = DeviceManager({"camera": camera, "printer": printer}, bus, health_s=60.0)
-        manager.start()
-        sessions = SessionKeeper(bus)
-        data = tmp_path / "var"
-        store = CaseStore(engine, config, clock, Outbox(config.hall.code), data, SECRET)
-        detector = ScriptedDetector()
-        capture = PageCapture(detector.tools(), InlineWorker(call_now), 85)
-        flow = SubmissionFlow(bus=bus, worker=InlineWorker(call_now), clock=clock, config=config,
-                              sessions=sessions, catalogue=catalogue, store=store,
-                              devices=manager, capture=capture,
-                              printing=PrintDesk(manager, Alerts(engine, "K01", clock), call_now),
-                              secret=lambda: SECRET)
-        desk = Desk(flow, bus, sessions, camera, printer, detector, store, engine, data, manager)
+        desk = build_desk(engine, catalogue, clock, config or _config(tmp_path),
+                          tmp_path / "var", tmp_path / "printouts")
         built.append(desk)
         return desk
 
     yield build
     for desk in built:
-        desk.flow.close()
-        desk.manager.stop()
+        desk.close()
 
 
 @pytest.fixture
@@ -193,7 +201,7 @@ def desk(make_desk: Callable[..., Desk]) -> Desk:
     return make_desk()
 
 
-def _submit_plain(desk: Desk, *, leave_out_photo: bool = False, delivery: str = "window") -> None:
+def submit_plain(desk: Desk, *, leave_out_photo: bool = False, delivery: str = "window") -> None:
     desk.identify()
     assert desk.state.step is SubmitStep.CAPTURE
     assert desk.state.material is not None and desk.state.material.name == "居民身份证"
@@ -222,7 +230,7 @@ def test_a_submission_is_committed_with_its_images_then_the_receipt_prints(desk:
     photographed and 到窗口领取 chosen, then one case, its materials, pages, an audit row and
     one case.created outbox message are committed; the image files are on disk (folder 0700,
     files 0600) with the sha256 the payload names; the receipt is on screen and printed."""
-    _submit_plain(desk)
+    submit_plain(desk)
     assert desk.state.step is SubmitStep.RECEIPT
     committed = desk.state.committed
     assert committed is not None
@@ -270,7 +278,7 @@ def test_a_submission_is_committed_with_its_images_then_the_receipt_prints(desk:
 
 def test_the_second_case_of_the_day_gets_the_next_reference(desk: Desk) -> None:
     """Given one case filed today, when another person files one, then its reference is 002."""
-    _submit_plain(desk)
+    submit_plain(desk)
     desk.flow.finish()
     desk.identify(card=make_card(id_number="110105198005170019", name="李小明"))
     assert desk.state.step is SubmitStep.CAPTURE
@@ -290,7 +298,7 @@ def test_a_material_left_out_needs_a_commitment_and_is_listed_with_its_deadline(
     """Given the photo may follow later, when it is left out, then the commitment step shows
     it; after 我承诺 the case is committed with it owed, due 5 working days on, and the receipt
     lists it in the one-time list (一次性告知)."""
-    _submit_plain(desk, leave_out_photo=True)
+    submit_plain(desk, leave_out_photo=True)
     committed = desk.state.committed
     assert committed is not None
     [message] = desk.outbox()
@@ -337,7 +345,7 @@ def test_the_same_person_and_item_while_a_case_is_open_is_asked_and_flagged(desk
     """Given a case of this person for this item committed today, when they start the same item
     again, then the flow stops at REPEAT naming the open case; after 继续申报 the new case is
     committed with repeat_of (the server's number once it answered), never silently doubled."""
-    _submit_plain(desk)
+    submit_plain(desk)
     first = desk.state.committed
     assert first is not None
     desk.flow.finish()
@@ -368,7 +376,7 @@ def test_the_same_person_and_item_while_a_case_is_open_is_asked_and_flagged(desk
 
 def test_a_repeat_is_not_confirmed_by_leaving(desk: Desk) -> None:
     """Given the REPEAT question, when the citizen leaves instead, then nothing is committed."""
-    _submit_plain(desk)
+    submit_plain(desk)
     desk.flow.finish()
     desk.identify()
     assert desk.state.step is SubmitStep.REPEAT
@@ -490,7 +498,7 @@ def test_a_failed_commit_leaves_neither_files_nor_rows(desk: Desk, monkeypatch) 
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(desk.store.outbox, "add", broken)
-    _submit_plain(desk)
+    submit_plain(desk)
     assert desk.state.step is SubmitStep.REVIEW and not desk.state.submitting
     assert desk.state.notice is not None and desk.state.notice.kind is NoticeKind.FAULT
     assert list((desk.data / "cases").iterdir()) == []
@@ -500,7 +508,7 @@ def test_a_failed_commit_leaves_neither_files_nor_rows(desk: Desk, monkeypatch) 
 def test_an_orphan_folder_from_a_crash_is_swept(desk: Desk) -> None:
     """Given a folder no committed case names (a crash after the files, before the commit),
     when the store sweeps at start, then it is removed and a committed case's folder stays."""
-    _submit_plain(desk)
+    submit_plain(desk)
     committed = desk.state.committed
     assert committed is not None
     orphan = desk.data.resolve() / "cases" / "0d9c0b5e-6f8e-4a57-9e8a-1b2c3d4e5f60"
@@ -519,7 +527,7 @@ def test_promised_and_owed_dates_skip_weekends_and_configured_holidays(make_desk
     config = _config(tmp_path, '[calendar]\nholidays = [2026-01-12, 2026-01-13]\n')
     desk = make_desk(config)
     clock.set(datetime(2026, 1, 9, 16, 0, tzinfo=MONDAY_10.tzinfo))
-    _submit_plain(desk, leave_out_photo=True)
+    submit_plain(desk, leave_out_photo=True)
     [message] = desk.outbox()
     assert message.payload["promised_date"] == "2026-01-20"
     assert message.payload["materials"][1]["due_date"] == "2026-01-20"
