@@ -122,6 +122,18 @@ class SubmitCaptureScreen(SubmitView):
         self._page_for: bytes | None = None
         super().__init__(**kwargs)
 
+    def on_kv_post(self, base_widget: object) -> None:
+        # strong references: ids are weak proxies, and a bar off the tree would be collected
+        self._bars = {True: self.ids.confirm_bar.__self__, False: self.ids.capture_bar.__self__}
+        self.ids.bar_slot.clear_widgets()
+        self._show_bar(False)
+
+    def _show_bar(self, confirming: bool) -> None:
+        slot, bar = self.ids.bar_slot, self._bars[confirming]
+        if bar.parent is not slot:
+            slot.clear_widgets()
+            slot.add_widget(bar)
+
     def enter(self) -> None:
         self.flow.resume_capture()
 
@@ -164,6 +176,7 @@ class SubmitCaptureScreen(SubmitView):
         self.progress_label = app.tr("已拍 {taken} 页，本材料约 {pages} 页", lang,
                                      taken=len(current.pages), pages=material.pages)
         self.confirming = state.step is SubmitStep.CONFIRM_PAGE
+        self._show_bar(self.confirming)
         self.armed = state.armed
         self.can_leave_out = self.flow.can_leave_out() and not self.confirming
         self.can_next = bool(current.pages) and not self.confirming
@@ -186,7 +199,7 @@ class SubmitCaptureScreen(SubmitView):
         if self._texture is not None:
             preview.texture = self._texture
         if not state.armed:
-            self.guidance = app.tr("已保存第 {n} 页。如有下一页，请翻页后点击“拍下一页”", lang,
+            self.guidance = app.tr("已保存第{n}页。如有下一页，请翻页后点击“拍下一页”", lang,
                                    n=len(current.pages))
             self.guidance_ok = True
             preview.corners = []
