@@ -265,6 +265,6 @@ class SubmitCameraScreen(SubmitView):
     def print_list(self) -> None:
         self.flow.print_slip()
 
-    def to_window(self) -> None:
+    def continue_at_window(self) -> None:
         """取号到窗口办理: the queue ticket journey, the card still read."""
         self.app.go("queue")
