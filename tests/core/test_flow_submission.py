@@ -531,3 +531,47 @@ def test_promised_and_owed_dates_skip_weekends_and_configured_holidays(make_desk
     [message] = desk.outbox()
     assert message.payload["promised_date"] == "2026-01-20"
     assert message.payload["materials"][1]["due_date"] == "2026-01-20"
+
+
+# ---- detection off the UI thread ----------------------------------------------------------
+def test_the_preview_never_waits_for_detection_and_busy_frames_are_dropped(desk: Desk) -> None:
+    """Given a detector still looking at a frame (blocked), when the preview ticks on, then
+    every tick still returns the newest frame at once, the frames offered meanwhile are
+    dropped (not queued), and once the detector answers the next frame is looked at."""
+    import threading
+
+    from kiosk.flows.base import Worker
+
+    gate, started = threading.Event(), threading.Event()
+
+    def slow_assess(frame: np.ndarray) -> Any:
+        started.set()
+        assert gate.wait(5), "the test never released the detector"
+        return SimpleNamespace(verdict="dark", message="msg:dark", corners=None)
+
+    detector = ScriptedDetector()
+    worker = Worker(call_now, threads=1)
+    capture = PageCapture(DocumentTools(slow_assess, detector.straighten, detector.steady),
+                          worker, 85)
+    desk.flow.capture = capture
+    try:
+        desk.identify()
+        assert desk.flow.capture_tick(1.0) is not None
+        assert started.wait(5)
+        for n in range(5):
+            frame = desk.flow.capture_tick(1.1 + n / 10)
+            assert frame is not None and frame.shape == (720, 1280, 3)
+        assert capture.dropped == 5 and capture.looked == 0
+        gate.set()
+        done = threading.Event()
+        for _ in range(500):  # up to 5 s
+            if not capture.busy:
+                break
+            done.wait(0.01)
+        assert capture.looked == 1
+        assert desk.state.guidance is not None and desk.state.guidance.verdict == "dark"
+        assert desk.flow.capture_tick(2.0) is not None
+        assert capture.dropped == 5  # the free detector took this one
+    finally:
+        gate.set()
+        worker.stop(wait=True)
