@@ -3,13 +3,16 @@
 The demo and the UI tests "photograph a material" and "show a QR code" with it: frames are drawn
 (deterministically, so tests can assert on them) at the first look after the scene changes, and
 ``latest_frame()`` hands out a copy. ``set_scene`` makes the photo blurred, dark or glaring so
-the rejection messages can be shown; the UNPLUGGED fault makes the camera stop delivering.
-Must never sleep, start threads or touch the UI.
+the rejection messages can be shown; ``show_document`` holds a generated photograph of a page
+with one named defect (``sample_pages.DEFECTS``) in front of it, and ``show_frames`` plays a
+sequence (a page moved, then held still) one frame per look, then holds the last. The UNPLUGGED
+fault makes the camera stop delivering. Must never sleep, start threads or touch the UI.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from drivers.base import DeviceUnplugged, Fault, Health, HealthState
@@ -38,6 +41,9 @@ class SimulatedCamera(Camera, SimulatedFaults):
         # Drawn on first use: OpenCV and numpy are not imported before a frame is wanted (a
         # quarter of the kiosk's start-up, for a camera most screens never look at).
         self._frame: np.ndarray | None = None
+        # frames to play instead of the drawn desk (show_document / show_frames), and where
+        self._frames: list[np.ndarray] = []
+        self._next = 0
 
     # -- Device ----------------------------------------------------------------------------
     def open(self) -> None:
@@ -57,9 +63,13 @@ class SimulatedCamera(Camera, SimulatedFaults):
         if not self._open or self.active(Fault.UNPLUGGED):
             return None
         with self._lock:
+            self.frames_served += 1
+            if self._frames:
+                frame = self._frames[min(self._next, len(self._frames) - 1)]
+                self._next += 1
+                return frame.copy()
             if self._frame is None:
                 self._frame = self._render()
-            self.frames_served += 1
             return self._frame.copy()
 
     # -- the scene -------------------------------------------------------------------------
@@ -68,6 +78,23 @@ class SimulatedCamera(Camera, SimulatedFaults):
         with self._lock:
             self._qr_text = text
             self._frame = None
+            self._frames = []
+
+    def show_document(self, defect: str | None = None, seed: int = 0) -> None:
+        """Hold a generated photograph of a page (``seed``) with ``defect`` (``None``: a good one;
+        else one of ``sample_pages.DEFECTS``) until the scene changes."""
+        from drivers.camera.sample_pages import photograph, render_page
+
+        shot = photograph(render_page(seed), seed=seed, defect=defect,
+                          frame_size=(self.width, self.height))
+        self.show_frames([shot.frame])
+
+    def show_frames(self, frames: Sequence[np.ndarray]) -> None:
+        """Play ``frames`` (BGR, any size) one per ``latest_frame()``, then hold the last; an
+        empty sequence goes back to the drawn desk."""
+        with self._lock:
+            self._frames = [f.copy() for f in frames]
+            self._next = 0
 
     def set_scene(self, *, page: bool = True, blur: int = 0, brightness: float = 1.0,
                   glare: bool = False) -> None:
@@ -76,6 +103,7 @@ class SimulatedCamera(Camera, SimulatedFaults):
         with self._lock:
             self._page, self._blur, self._brightness, self._glare = page, blur, brightness, glare
             self._frame = None
+            self._frames = []
 
     def _render(self) -> np.ndarray:
         import cv2
