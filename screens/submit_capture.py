@@ -146,8 +146,6 @@ class SubmitCaptureScreen(SubmitView):
         self._page_for = None
         self.ids.preview.texture = None
 
-    def card_removed(self) -> bool:
-        return True
 
     def _frame_tick(self, _dt: float) -> None:
         frame = self.flow.capture_tick(self.app.now())

@@ -95,6 +95,11 @@ class SubmitView(KioskScreen):
     def shown(self) -> bool:
         return self.manager is not None and self.manager.current == self.name
 
+    def card_removed(self) -> bool:
+        """Lifting the card after it was read is normal: identity is read once, and the
+        session (with the pages taken) ends with the journey, not with the card."""
+        return True
+
     def on_pre_enter(self, *_: object) -> None:
         notice = self.state.notice
         self._notice_seen = notice.serial if notice else 0

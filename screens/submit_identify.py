@@ -55,8 +55,6 @@ class SubmitIdentifyScreen(SubmitView):
         self.flow.card_inserted(card)
         return True
 
-    def card_removed(self) -> bool:
-        return True  # lifting the card is normal: identity was read once
 
     def _unreadable(self, _event: CardUnreadable) -> None:
         self.flow.card_unreadable()

@@ -62,8 +62,6 @@ class SubmitReceiptScreen(SubmitView):
         # leaving by Back or Home: the receipt was shown, the citizen's business here is done
         self.flow.finish()
 
-    def card_removed(self) -> bool:
-        return True
 
     def draw(self) -> None:
         app, lang, state = self.app, self.app.lang, self.state

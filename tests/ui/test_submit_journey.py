@@ -265,3 +265,31 @@ def test_a_bundle_asks_the_shared_id_card_once(kiosk: Kiosk, hall: ManualClock) 
             OutboxMessage.kind == "case.created").order_by(OutboxMessage.id.desc())).scalar()
     assert payload["bundle_id"] == BUNDLE
     assert payload["item_ids"] == ["employment-registration", "social-insurance-enrolment"]
+
+
+def test_lifting_the_card_keeps_the_application_and_landscape_fits(kiosk: Kiosk,
+                                                                   hall: ManualClock) -> None:
+    """Given the card read and one page taken, when the card is lifted, then the application and
+    its page stay (identity is read once); in landscape the capture, review and receipt screens
+    fit the window."""
+    from tests.ui.conftest import LANDSCAPE, PORTRAIT
+
+    to_capture(kiosk)
+    take(kiosk)
+    lift(kiosk)
+    kiosk.pump(3)
+    assert kiosk.app.current == "submit_capture"
+    assert len(flow_state(kiosk).filed[0].pages) == 1  # type: ignore[attr-defined]
+    kiosk.resize(LANDSCAPE)
+    try:
+        shot(kiosk, "zh-40-landscape-capture")
+        kiosk.tap("submit_capture_next")
+        kiosk.tap("submit_capture_leave_out")
+        kiosk.tap("submit_commitment_promise")
+        kiosk.tap("submit_delivery_post")
+        shot(kiosk, "zh-41-landscape-review")
+        kiosk.tap("submit_review_submit")
+        wait_step(kiosk, SubmitStep.RECEIPT)
+        shot(kiosk, "zh-42-landscape-receipt")
+    finally:
+        kiosk.resize(PORTRAIT)
