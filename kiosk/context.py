@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from config.schema import Config
 from drivers.factory import build_devices, document_functions
 from kiosk.alerts import Alerts
+from kiosk.cases.remote import HallCases
 from kiosk.cases.store import CaseStore
 from kiosk.catalogue import Catalogue, load_catalogue
 from kiosk.clock import Clock, SystemClock
@@ -37,6 +38,7 @@ from kiosk.queue.service import QueueService
 from kiosk.session import SessionKeeper
 from kiosk.storage import make_engine, migrate
 from kiosk.sync.heartbeat import device_health
+from kiosk.sync.settings import sync_settings
 from kiosk.sync.worker import SyncWorker
 
 log = logging.getLogger(__name__)
@@ -140,4 +142,5 @@ def _submission_flow(config: Config, *, bus: EventBus, worker: Worker, clock: Cl
     return SubmissionFlow(bus=bus, worker=worker, clock=clock, config=config,
                           sessions=sessions, catalogue=catalogue, store=store,
                           devices=devices, capture=capture, printing=printing,
-                          secret=lambda: hall_secret)
+                          secret=lambda: hall_secret,
+                          hall_cases=HallCases(sync_settings(config)))

@@ -26,6 +26,7 @@ from drivers.camera.base import Camera
 from drivers.idcard.base import IdCard
 from kiosk.cases.model import DELIVERIES, CaseDraft, CommittedCase, FiledMaterial, OpenCase
 from kiosk.cases.plan import plan_for
+from kiosk.cases.remote import HallCases
 from kiosk.cases.store import CaseStore, new_case_id
 from kiosk.catalogue import Catalogue, Category, ServiceItem
 from kiosk.clock import Clock, local_now
@@ -61,7 +62,7 @@ class SubmissionFlow(Flow[SubmitState]):
     def __init__(self, *, bus: EventBus, worker: Worker, clock: Clock, config: Config,
                  sessions: SessionKeeper, catalogue: Catalogue, store: CaseStore,
                  devices: DeviceManager, capture: PageCapture, printing: PrintDesk,
-                 secret: Callable[[], bytes]) -> None:
+                 secret: Callable[[], bytes], hall_cases: HallCases | None = None) -> None:
         super().__init__(bus, worker, SubmitState(), sessions)
         self.clock = clock
         self.config = config
@@ -72,6 +73,7 @@ class SubmissionFlow(Flow[SubmitState]):
         self.capture = capture
         self.printing = printing
         self._secret = secret
+        self.hall_cases = hall_cases  # the hall server's view, asked when the kiosk knows none
         self.tz = store.tz
         self._serial = 0
         self._attempt = 0
@@ -187,7 +189,15 @@ class SubmissionFlow(Flow[SubmitState]):
         person = id_hash(card.id_number, self._secret())
         self._change(card_problem=None, masked_name=mask_name(card.name), person_hash=person,
                      checking=True)
-        self._run(lambda: self.store.open_cases(person, plan.item_ids), self._checked)
+        self._run(lambda: self._open_cases(person, plan.item_ids), self._checked)
+
+    def _open_cases(self, person: str, item_ids: tuple[str, ...]) -> list[OpenCase]:
+        """This kiosk's (or, on a shared database, the hall's kiosks') record first; the hall
+        server (short timeout, failures mean "none known") when that knows none."""
+        found = self.store.open_cases(person, item_ids)
+        if not found and self.hall_cases is not None:
+            found = self.hall_cases.open_cases(person, item_ids)
+        return found
 
     def _checked(self, outcome: Outcome[list[OpenCase]]) -> None:
         if outcome.error is not None:

@@ -97,3 +97,66 @@ def test_submitted_with_the_server_down_then_delivered_once_with_its_images(tmp_
         if server is not None:
             server.stop()
         engine.dispose()
+
+
+def test_a_case_filed_at_another_kiosk_is_found_on_the_hall_server(tmp_path: Path) -> None:
+    """Given kiosk K01 (its own database) filed a case that reached the hall server, when the
+    same person starts the same item at kiosk K02 (another database, knows nothing), then K02
+    asks the server and shows the repeat question with the server's case number; with the server
+    down, K02 does not wait on it and goes on to the camera."""
+    from kiosk.cases.remote import HallCases
+    from kiosk.hall.app import create_app
+    from kiosk.hall.settings import HallSettings
+    from kiosk.sync.settings import sync_settings
+
+    hall_url = f"sqlite:///{tmp_path / 'hall.sqlite3'}"
+    hall_engine = make_engine(hall_url)
+    migrate(hall_engine)
+    tokens = {}
+    for kiosk_id in ("K01", "K02"):
+        added = kiosk("hall", "kiosk", "add", kiosk_id, "--db", hall_url)
+        assert added.returncode == 0, added.stderr
+        tokens[kiosk_id] = added.stdout.strip().splitlines()[-1]
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    desks = []
+    sites = {}
+    for kiosk_id in ("K01", "K02"):
+        own = tmp_path / kiosk_id
+        own.mkdir()
+        db = f"sqlite:///{own / 'kiosk.sqlite3'}"
+        engine = make_engine(db)
+        migrate(engine)
+        sites[kiosk_id] = write_site(own / "site.toml", db, url, tokens[kiosk_id],
+                                     kiosk_id=kiosk_id)
+        config = load_config(sites[kiosk_id])
+        desk = build_desk(engine, load_catalogue(), ManualClock(MONDAY_10), config,
+                          own / "var", own / "printouts")
+        desk.flow.hall_cases = HallCases(sync_settings(config))
+        desks.append(desk)
+    first, second = desks
+    server: ServerThread | None = None
+    try:
+        second.identify()  # the server is down: nothing known, no wait, on to the camera
+        assert second.state.step is SubmitStep.CAPTURE
+        second.flow.finish()
+
+        settings = HallSettings.load(hall_url, files_dir=tmp_path / "hall-files", secret=SECRET)
+        server = ServerThread(create_app(settings), port=port).start()
+        submit_plain(first)
+        first.flow.finish()
+        sent = kiosk("--config", str(sites["K01"]), "sync", "run", "--until-empty", "--timeout",
+                     "60")
+        assert sent.returncode == 0, sent.stderr
+
+        second.identify()
+        assert second.state.step is SubmitStep.REPEAT
+        assert second.state.open_case is not None
+        assert second.state.open_case.number.startswith("SB20260105-")
+    finally:
+        for desk in desks:
+            desk.close()
+            desk.engine.dispose()
+        if server is not None:
+            server.stop()
+        hall_engine.dispose()
