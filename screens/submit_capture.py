@@ -241,9 +241,6 @@ class SubmitCameraScreen(SubmitView):
     print_text = StringProperty("")
     printing = BooleanProperty(False)
 
-    def enter(self) -> None:
-        pass
-
     def draw(self) -> None:
         app, lang, state = self.app, self.app.lang, self.state
         lines = [app.tr("· {material}（{pages} 页）", lang, material=name_of(m.request, lang),

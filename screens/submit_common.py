@@ -22,6 +22,7 @@ from kiosk.flows.base import FlowChanged
 from kiosk.flows.submission import SubmissionFlow
 from kiosk.flows.submission_state import Notice, NoticeKind, SubmitState, SubmitStep
 from kiosk.i18n import N_
+from screens.navigation import HOME
 from screens.queue_common import show_notice
 from screens.widgets import KioskScreen
 
@@ -99,6 +100,13 @@ class SubmitView(KioskScreen):
         """Lifting the card after it was read is normal: identity is read once, and the
         session (with the pages taken) ends with the journey, not with the card."""
         return True
+
+    def on_pre_leave(self, *_: object) -> None:
+        # Leaving the journey for home (首页, 返回 from the list, the idle timeout) ends the
+        # citizen's session: the pages in memory and the card read go with it, so whoever
+        # comes next starts clean and is never filed under the last person's card.
+        if self.manager is not None and self.manager.current == HOME:
+            self.flow.finish()
 
     def on_pre_enter(self, *_: object) -> None:
         notice = self.state.notice

@@ -58,10 +58,6 @@ class SubmitReceiptScreen(SubmitView):
         super().on_pre_enter()
         self._restart_countdown()
 
-    def on_leave(self, *_: object) -> None:
-        # leaving by Back or Home: the receipt was shown, the citizen's business here is done
-        self.flow.finish()
-
 
     def draw(self) -> None:
         app, lang, state = self.app, self.app.lang, self.state

@@ -14,9 +14,10 @@ from typing import Any
 
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, StringProperty
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.flows.submission_state import SubmitStep
-from screens.queue_common import ItemButton
 from screens.submit_common import DELIVERY_NOTES, SubmitView, delivery_text, name_of
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
@@ -27,6 +28,16 @@ def owed_lines(app: Any, view: SubmitView, lang: str) -> str:
     return "\n".join(app.tr("· {material}，请于 {date} 前补交", lang,
                             material=name_of(m.request, lang), date=due)
                      for m in view.state.owed)
+
+
+class DeliveryChoice(ButtonBehavior, BoxLayout):
+    """One way to receive the result: its name, what it means, and whether it is chosen."""
+
+    ident = StringProperty("")
+    delivery = StringProperty("")
+    label = StringProperty("")
+    note = StringProperty("")
+    chosen = BooleanProperty(False)
 
 
 class SubmitCommitmentScreen(SubmitView):
@@ -50,7 +61,7 @@ class SubmitDeliveryScreen(SubmitView):
     title = StringProperty("选择取件方式")
 
     def __init__(self, **kwargs: Any) -> None:
-        self._buttons: dict[str, ItemButton] = {}
+        self._buttons: dict[str, DeliveryChoice] = {}
         super().__init__(**kwargs)
 
     def enter(self) -> None:
@@ -63,12 +74,12 @@ class SubmitDeliveryScreen(SubmitView):
         for delivery in self.flow.deliveries():
             button = self._buttons.get(delivery)
             if button is None:
-                button = ItemButton(ident=f"submit_delivery_{delivery}", item_id=delivery)
-                button.bind(on_release=lambda b: self.flow.choose_delivery(b.item_id))
+                button = DeliveryChoice(ident=f"submit_delivery_{delivery}", delivery=delivery)
+                button.bind(on_release=lambda b: self.flow.choose_delivery(b.delivery))
                 self._buttons[delivery] = button
             button.label = delivery_text(app, delivery, lang)
-            button.mark = app.tr(DELIVERY_NOTES[delivery], lang)
-            button.note = app.tr("已选择", lang) if delivery == self.state.delivery else ""
+            button.note = app.tr(DELIVERY_NOTES[delivery], lang)
+            button.chosen = delivery == self.state.delivery
             box.add_widget(button)
 
 

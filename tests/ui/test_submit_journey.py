@@ -293,3 +293,25 @@ def test_lifting_the_card_keeps_the_application_and_landscape_fits(kiosk: Kiosk,
         shot(kiosk, "zh-42-landscape-receipt")
     finally:
         kiosk.resize(PORTRAIT)
+
+
+def test_home_mid_journey_ends_the_session_and_the_next_person_starts_clean(
+        kiosk: Kiosk, hall: ManualClock) -> None:
+    """Given a page taken and the card lifted, when 首页 is tapped, then the session ends (the
+    page and the card are dropped), and the next application asks for a card again instead of
+    using the last person's."""
+    to_capture(kiosk)
+    take(kiosk)
+    lift(kiosk)
+    kiosk.tap("nav_home")
+    assert kiosk.app.current == "home"
+    kiosk.pump(3)
+    assert not kiosk.ctx.sessions.current.identified
+    assert flow_state(kiosk).filed == ()  # type: ignore[attr-defined]
+    kiosk.app.go("submit")
+    kiosk.pump()
+    kiosk.tap(f"submit_item_{ITEM}")
+    kiosk.tap("submit_guide_start")
+    kiosk.pump(3)
+    assert kiosk.app.current == "submit_identify"
+    assert flow_state(kiosk).step is SubmitStep.IDENTIFY  # type: ignore[attr-defined]
