@@ -31,7 +31,7 @@ BAD_NUMBER = N_("证件号码校验失败，请重新放置身份证，或到人
 
 
 class SubmitIdentifyScreen(SubmitView):
-    title = StringProperty("刷身份证")
+    title = StringProperty("读取身份证")
     card_text = StringProperty("")
     card_problem = BooleanProperty(False)
     item_label = StringProperty("")
