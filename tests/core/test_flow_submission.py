@@ -575,3 +575,37 @@ def test_the_preview_never_waits_for_detection_and_busy_frames_are_dropped(desk:
     finally:
         gate.set()
         worker.stop(wait=True)
+
+
+# ---- PostgreSQL (a hall's shared database) ----------------------------------------------------
+def test_a_submission_commits_on_postgresql_and_kiosks_see_each_others_open_cases(
+        pg_url: str, catalogue: Catalogue, clock: ManualClock, tmp_path: Path) -> None:
+    """Given two kiosks sharing one PostgreSQL, when K01 commits a case, then its rows and
+    outbox message are there with K01's reference, and K02 (its own image folder) finds the
+    same person's case open and asks before filing again."""
+    from kiosk.storage import make_engine, migrate
+
+    engine = make_engine(pg_url)
+    migrate(engine)
+    first = build_desk(engine, catalogue, clock, _config(tmp_path), tmp_path / "k1",
+                       tmp_path / "p1")
+    k2 = tmp_path / "k2"
+    k2.mkdir()
+    site = k2 / "site.toml"
+    site.write_text(f'[kiosk]\nid = "K02"\ndata_dir = "{k2 / "var"}"\n', encoding="utf-8")
+    second = build_desk(engine, catalogue, clock, load_config(site), k2 / "var", k2 / "p")
+    try:
+        submit_plain(first)
+        committed = first.state.committed
+        assert committed is not None and committed.local_ref == "K01-20260105-001"
+        assert (first.count(LocalCase), first.count(LocalCaseMaterial)) == (1, 2)
+        [message] = first.outbox()
+        assert message.payload["case_id"] == committed.case_id
+        second.identify()
+        assert second.state.step is SubmitStep.REPEAT
+        assert second.state.open_case is not None
+        assert second.state.open_case.local_ref == "K01-20260105-001"
+    finally:
+        first.close()
+        second.close()
+        engine.dispose()
