@@ -322,6 +322,22 @@ class CalendarConfig:
 
 
 @model
+class SubmissionConfig:
+    """Self-service submission (自助申报): deadlines it promises and how it photographs."""
+
+    # 容缺受理: a material filed later under a commitment is due this many working days on.
+    owed_working_days: Annotated[Int, Field(ge=1, le=60)] = 5
+    # A case of the same person and item counts as still open this many days after its
+    # promised date (the kiosk cannot know the server's status when offline).
+    open_case_days: Annotated[Int, Field(ge=0, le=365)] = 30
+    max_pages_per_material: Annotated[Int, Field(ge=1, le=20)] = 10
+    jpeg_quality: Annotated[Int, Field(ge=50, le=95)] = 85
+    # No frame from the camera for this long while capturing: the camera has failed.
+    camera_silent_seconds: Annotated[Float, Field(gt=0, le=60)] = 3.0
+    steady_frames: Annotated[Int, Field(ge=1, le=60)] = 6
+
+
+@model
 class Config:
     hall: HallConfig
     kiosk: KioskConfig
@@ -330,4 +346,5 @@ class Config:
     devices: DevicesConfig = Field(default_factory=DevicesConfig)
     sync: SyncConfig = Field(default_factory=SyncConfig)
     calendar: CalendarConfig = Field(default_factory=CalendarConfig)
+    submission: SubmissionConfig = Field(default_factory=SubmissionConfig)
 

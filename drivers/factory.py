@@ -7,8 +7,9 @@ as offline instead of crashing.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -127,3 +128,26 @@ def _number(value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise UnknownDriver(f"a device setting holds {value!r} where a number belongs")
     return float(value)
+
+
+
+def document_functions(steady_frames: int) -> tuple[Callable[..., Any], Callable[..., Any],
+                                                     Callable[[], Any]]:
+    """The camera package's page detection for the submission flow: ``assess_frame(frame)``,
+    ``straighten(frame, corners)`` and a maker of fresh ``SteadyCapture``s. Named here (the
+    place concrete camera code is named) so the core sees only these three callables; OpenCV
+    is imported at the first frame, not at start-up."""
+
+    def assess(frame: Any) -> Any:
+        from drivers.camera.document import assess_frame
+        return assess_frame(frame)
+
+    def straighten(frame: Any, corners: Any) -> Any:
+        from drivers.camera.document import straighten as straighten_page
+        return straighten_page(frame, corners)
+
+    def steady() -> Any:
+        from drivers.camera.steady import SteadyCapture
+        return SteadyCapture(steady_frames=steady_frames)
+
+    return assess, straighten, steady

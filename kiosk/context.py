@@ -15,8 +15,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 
 from config.schema import Config
-from drivers.factory import build_devices
+from drivers.factory import build_devices, document_functions
 from kiosk.alerts import Alerts
+from kiosk.cases.remote import HallCases
+from kiosk.cases.store import CaseStore
 from kiosk.catalogue import Catalogue, load_catalogue
 from kiosk.clock import Clock, SystemClock
 from kiosk.config import data_dir, database_url
@@ -27,13 +29,17 @@ from kiosk.flows.guide import GuideFlow
 from kiosk.flows.home import HomeFlow
 from kiosk.flows.printing import PrintDesk
 from kiosk.flows.queue import QueueFlow
+from kiosk.flows.submission import SubmissionFlow
+from kiosk.flows.submission_capture import DocumentTools, PageCapture
 from kiosk.mode import ModeKeeper
 from kiosk.outbox import Outbox
+from kiosk.privacy import load_hall_secret
 from kiosk.queue.counter import CounterService
 from kiosk.queue.service import QueueService
 from kiosk.session import SessionKeeper
 from kiosk.storage import make_engine, migrate
 from kiosk.sync.heartbeat import device_health
+from kiosk.sync.settings import sync_settings
 from kiosk.sync.worker import SyncWorker
 
 log = logging.getLogger(__name__)
@@ -46,11 +52,14 @@ class Flows:
     home: HomeFlow
     queue: QueueFlow
     guide: GuideFlow
+    submission: SubmissionFlow
 
     def close(self) -> None:
         self.home.close()
         self.queue.close()
         self.guide.close()
+        self.submission.close()
+        self.submission.capture.worker.stop()
 
 
 @dataclass
@@ -106,16 +115,38 @@ def build_context(config: Config, *, simulate: bool, dispatch: Dispatch = call_n
     counter = CounterService(engine, catalogue, config, clock, outbox=outbox)
     worker = worker or Worker(dispatch)
     sync = SyncWorker(engine, config, clock, health=device_health(devices))
+    printing = PrintDesk(devices, alerts, dispatch)
     flows = Flows(
         home=HomeFlow(bus=bus, worker=worker, counter=counter, sync=sync),
         queue=QueueFlow(bus=bus, worker=worker, clock=clock, config=config, sessions=sessions,
-                        queue=queue, counter=counter,
-                        printing=PrintDesk(devices, alerts, dispatch)),
+                        queue=queue, counter=counter, printing=printing),
         guide=GuideFlow(bus=bus, worker=worker, clock=clock, tz=tz, config=config,
                         sessions=sessions, catalogue=catalogue,
-                        printing=PrintDesk(devices, alerts, dispatch)))
+                        printing=PrintDesk(devices, alerts, dispatch)),
+        submission=_submission_flow(config, bus=bus, worker=worker, clock=clock,
+                                    sessions=sessions, catalogue=catalogue, engine=engine,
+                                    outbox=outbox, root=root, devices=devices,
+                                    printing=printing, dispatch=dispatch, secret=queue.secret))
     return KioskContext(config=config, bus=bus, sessions=sessions, devices=devices,
                         data_dir=root, simulate=simulate, engine=engine, catalogue=catalogue,
                         clock=clock, outbox=outbox, alerts=alerts, queue=queue, counter=counter,
                         mode=ModeKeeper(catalogue, devices, clock, tz), worker=worker,
                         flows=flows, dispatch=dispatch, sync=sync)
+
+
+def _submission_flow(config: Config, *, bus: EventBus, worker: Worker, clock: Clock,
+                     sessions: SessionKeeper, catalogue: Catalogue, engine: Engine,
+                     outbox: Outbox, root: Path, devices: DeviceManager, printing: PrintDesk,
+                     dispatch: Dispatch, secret: bytes | None = None) -> SubmissionFlow:
+    """自助申报: the case store, the page detector on its own one-thread worker, the flow."""
+    hall_secret = secret if secret is not None else load_hall_secret(
+        root, config.hall.secret_file)
+    store = CaseStore(engine, config, clock, outbox, root, hall_secret)
+    store.sweep_orphans()  # image folders of a commit a crash interrupted
+    tools = DocumentTools(*document_functions(config.submission.steady_frames))
+    capture = PageCapture(tools, Worker(dispatch, threads=1), config.submission.jpeg_quality)
+    return SubmissionFlow(bus=bus, worker=worker, clock=clock, config=config,
+                          sessions=sessions, catalogue=catalogue, store=store,
+                          devices=devices, capture=capture, printing=printing,
+                          secret=lambda: hall_secret,
+                          hall_cases=HallCases(sync_settings(config)))

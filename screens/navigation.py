@@ -26,6 +26,17 @@ PARENT: dict[str, str | None] = {
     "guide": HOME,
     "guide_items": "guide",
     "guide_item": "guide_items",
+    # 自助申报: Back keeps the pages taken so far (until the session ends)
+    "submit": HOME,
+    "submit_guide": "submit",
+    "submit_identify": "submit_guide",
+    "submit_repeat": "submit_guide",
+    "submit_capture": "submit_guide",
+    "submit_camera": "submit_guide",
+    "submit_commitment": "submit_capture",
+    "submit_delivery": "submit_capture",
+    "submit_review": "submit_delivery",
+    "submit_receipt": HOME,
 }
 
 

@@ -40,6 +40,17 @@ SCREENS: dict[str, ScreenSpec] = {
     "guide": ScreenSpec("screens.guide", "GuideScreen"),
     "guide_items": ScreenSpec("screens.guide_items", "GuideItemsScreen"),
     "guide_item": ScreenSpec("screens.guide_item", "GuideItemScreen"),
+    # 自助申报 (self-service submission) flow
+    "submit": ScreenSpec("screens.submit", "SubmitItemsScreen"),
+    "submit_guide": ScreenSpec("screens.submit_guide", "SubmitGuideScreen"),
+    "submit_identify": ScreenSpec("screens.submit_identify", "SubmitIdentifyScreen"),
+    "submit_repeat": ScreenSpec("screens.submit_identify", "SubmitRepeatScreen"),
+    "submit_capture": ScreenSpec("screens.submit_capture", "SubmitCaptureScreen"),
+    "submit_camera": ScreenSpec("screens.submit_capture", "SubmitCameraScreen"),
+    "submit_commitment": ScreenSpec("screens.submit_steps", "SubmitCommitmentScreen"),
+    "submit_delivery": ScreenSpec("screens.submit_steps", "SubmitDeliveryScreen"),
+    "submit_review": ScreenSpec("screens.submit_steps", "SubmitReviewScreen"),
+    "submit_receipt": ScreenSpec("screens.submit_receipt", "SubmitReceiptScreen"),
 }
 
 

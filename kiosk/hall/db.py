@@ -17,7 +17,7 @@ from kiosk.storage import make_engine, migrate
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "hall_alembic_version"
-HEAD_REVISION = "h0001"  # tests/hall/test_storage.py checks this against Alembic's head
+HEAD_REVISION = "h0002"  # tests/hall/test_storage.py checks this against Alembic's head
 _MIGRATION_LOCK_KEY = 0x48414C4C  # "HALL": serialises hall servers migrating one PostgreSQL
 
 

@@ -92,7 +92,7 @@ class Case(HallBase):
 
     case_id: Mapped[str] = mapped_column(String(36), primary_key=True)  # made by the kiosk
     case_number: Mapped[str] = mapped_column(String(32), unique=True)
-    receipt_token: Mapped[str] = mapped_column(String(64), unique=True)
+    receipt_token: Mapped[str] = mapped_column(String(128), unique=True)  # kiosk.tokens.case_token
     hall: Mapped[str] = mapped_column(String(32))
     kiosk_id: Mapped[str] = mapped_column(String(32))
     item_ids: Mapped[list[str]] = mapped_column(JSON)

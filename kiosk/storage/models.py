@@ -189,3 +189,62 @@ class Alert(Base):
     message: Mapped[str] = mapped_column(Text)
     message_zh: Mapped[str] = mapped_column(Text)
     cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class LocalCase(Base):
+    """A self-service submission (自助申报) as committed on this kiosk, before and after the hall
+    server numbers it. ``local_ref`` (``K01-20261201-003``) is what the receipt shows until the
+    official number follows; ``person_hash`` and ``masked_name`` are all that identify the
+    applicant. The images are files under ``<data_dir>/cases/<case_id>/``."""
+
+    __tablename__ = "local_cases"
+    __table_args__ = (
+        UniqueConstraint("kiosk_id", "service_date", "seq"),
+        UniqueConstraint("local_ref"),
+        CheckConstraint("delivery IN ('window','locker','post')", name="delivery"),
+        Index(None, "person_hash"),
+    )
+
+    case_id: Mapped[str] = mapped_column(String(36), primary_key=True)  # uuid4, made here
+    hall: Mapped[str] = mapped_column(String(32))
+    kiosk_id: Mapped[str] = mapped_column(String(32))
+    service_date: Mapped[date] = mapped_column(Date)  # local day of submission
+    seq: Mapped[int] = mapped_column(Integer)  # per kiosk and day, from 1
+    local_ref: Mapped[str] = mapped_column(String(40))
+    item_ids: Mapped[list[str]] = mapped_column(JSON)
+    bundle_id: Mapped[str | None] = mapped_column(String(64))
+    person_hash: Mapped[str] = mapped_column(String(64))
+    masked_name: Mapped[str] = mapped_column(String(64))
+    delivery: Mapped[str] = mapped_column(String(16))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    promised_date: Mapped[date | None] = mapped_column(Date)
+    repeat_of: Mapped[str | None] = mapped_column(String(36))  # case_id of the open case
+    files_dir: Mapped[str] = mapped_column(Text)
+
+
+class LocalCaseMaterial(Base):
+    __tablename__ = "local_case_materials"
+    __table_args__ = (
+        CheckConstraint("status IN ('received','owed')", name="status"),
+        Index(None, "case_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("local_cases.case_id"))
+    position: Mapped[int] = mapped_column(Integer)
+    material_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16))
+    due_date: Mapped[date | None] = mapped_column(Date)
+
+
+class LocalCasePage(Base):
+    __tablename__ = "local_case_pages"
+    __table_args__ = (Index(None, "material_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    material_row: Mapped[int] = mapped_column(ForeignKey("local_case_materials.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    file: Mapped[str] = mapped_column(String(100))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)

@@ -2,13 +2,13 @@
 
 Case numbers are ``SB<yyyymmdd>-<seq>`` per hall and local day of submission, from an atomic
 upsert on ``hall_case_sequences`` inside the case's transaction (no duplicates, no gaps). The
-receipt token is 32 random bytes (URL-safe), what the receipt QR carries. Every status change
+receipt token is the kiosk's own ``case_token`` (case id signed with the hall secret), so the
+QR printed before the server saw the case opens it here too. Every status change
 writes a timeline row and an audit row. Never stores or returns a clear name or ID number.
 """
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -24,6 +24,7 @@ from kiosk.hall.notify import Notifier, deliver
 from kiosk.hall.schemas import CaseIn
 from kiosk.hall.services.errors import CaseNotFound, RecordExists, TransitionRefused
 from kiosk.hall.settings import HallSettings
+from kiosk.tokens import case_token
 
 STATUSES = ("received", "under_review", "more_needed", "approved", "rejected",
             "ready_for_pickup", "collected")
@@ -131,7 +132,8 @@ def create_case(session: Session, case: CaseIn, kiosk_id: str, pages: dict[int, 
     day = case.submitted_at.astimezone(settings.tz).date()
     number = f"SB{day:%Y%m%d}-{_next_seq(session, case.hall, day):04d}"
     repeat_of = case.repeat_of or _earlier_case(session, case.person_hash, case.item_ids)
-    row = Case(case_id=case_id, case_number=number, receipt_token=secrets.token_urlsafe(32),
+    row = Case(case_id=case_id, case_number=number,
+               receipt_token=case_token(case_id, settings.secret),
                hall=case.hall, kiosk_id=kiosk_id, item_ids=list(case.item_ids),
                bundle_id=case.bundle_id, person_hash=case.person_hash,
                masked_name=case.masked_name, delivery=case.delivery,
