@@ -303,7 +303,7 @@ def test_a_material_left_out_needs_a_commitment_and_is_listed_with_its_deadline(
     assert committed is not None
     [message] = desk.outbox()
     owed = [m for m in message.payload["materials"] if m["status"] == "owed"]
-    assert owed == [{"material_id": "近期二寸免冠白底照片", "name": "近期二寸免冠白底照片",
+    assert owed == [{"material_id": "photo-2-inch", "name": "近期二寸免冠白底照片",
                      "status": "owed", "due_date": "2026-01-12", "pages": []}]
     assert [(o.name.zh, o.due) for o in committed.receipt.owed] == \
         [("近期二寸免冠白底照片", date(2026, 1, 12))]
@@ -393,10 +393,12 @@ def test_a_bundle_is_one_application_with_the_union_of_materials_asked_once(desk
     plan = desk.state.plan
     assert plan is not None
     names = [m.name for m in plan.materials]
-    assert sorted(names) == sorted(["营业执照", "员工居民身份证", "居民身份证", "劳动合同"])
-    assert names.count("居民身份证") == 1
-    card = plan.material("居民身份证")
-    assert set(card.items) == {"employment-registration", "social-insurance-enrolment"}
+    # the catalogue gives the employee's ID card and the items' ID card one id: asked once
+    assert sorted(names) == sorted(["营业执照", "员工居民身份证", "劳动合同"])
+    assert names.count("员工居民身份证") == 1
+    card = plan.material("id-card")
+    assert set(card.items) == {"bundle-hire-employee", "employment-registration",
+                               "social-insurance-enrolment"}
     for material in plan.materials:
         if material.required:
             desk.take_page()
@@ -410,7 +412,7 @@ def test_a_bundle_is_one_application_with_the_union_of_materials_asked_once(desk
     payload = message.payload
     assert payload["item_ids"] == ["employment-registration", "social-insurance-enrolment"]
     assert payload["bundle_id"] == BUNDLE
-    assert [m["material_id"] for m in payload["materials"]].count("居民身份证") == 1
+    assert [m["material_id"] for m in payload["materials"]].count("id-card") == 1
     receipt = desk.state.committed.receipt  # type: ignore[union-attr]
     assert [n.zh for n in receipt.items] == ["就业登记", "社会保险参保登记"]
     assert receipt.bundle is not None and receipt.bundle.zh == "企业招用员工一件事"
