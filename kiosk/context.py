@@ -25,9 +25,13 @@ from kiosk.events import Dispatch, EventBus, call_now
 from kiosk.flows.base import Worker
 from kiosk.flows.home import HomeFlow
 from kiosk.flows.printing import PrintDesk
+from kiosk.flows.progress import ProgressFlow
 from kiosk.flows.queue import QueueFlow
+from kiosk.flows.rating import RatingFlow
+from kiosk.flows.rating_store import RatingStore
 from kiosk.mode import ModeKeeper
 from kiosk.outbox import Outbox
+from kiosk.progress.reader import HallReader
 from kiosk.queue.counter import CounterService
 from kiosk.queue.service import QueueService
 from kiosk.session import SessionKeeper
@@ -44,10 +48,14 @@ class Flows:
 
     home: HomeFlow
     queue: QueueFlow
+    progress: ProgressFlow
+    rating: RatingFlow
 
     def close(self) -> None:
         self.home.close()
         self.queue.close()
+        self.progress.close()
+        self.rating.close()
 
 
 @dataclass
@@ -107,7 +115,14 @@ def build_context(config: Config, *, simulate: bool, dispatch: Dispatch = call_n
         home=HomeFlow(bus=bus, worker=worker, counter=counter, sync=sync),
         queue=QueueFlow(bus=bus, worker=worker, clock=clock, config=config, sessions=sessions,
                         queue=queue, counter=counter,
-                        printing=PrintDesk(devices, alerts, dispatch)))
+                        printing=PrintDesk(devices, alerts, dispatch)),
+        progress=ProgressFlow(bus=bus, worker=worker, clock=clock, config=config,
+                              sessions=sessions, engine=engine, catalogue=catalogue,
+                              secret=lambda: queue.secret, reader=HallReader.from_config(config)),
+        rating=RatingFlow(bus=bus, worker=worker, config=config, sessions=sessions,
+                          store=RatingStore(engine, outbox, clock, hall=config.hall.code,
+                                            kiosk_id=config.kiosk.id),
+                          secret=lambda: queue.secret))
     return KioskContext(config=config, bus=bus, sessions=sessions, devices=devices,
                         data_dir=root, simulate=simulate, engine=engine, catalogue=catalogue,
                         clock=clock, outbox=outbox, alerts=alerts, queue=queue, counter=counter,
