@@ -36,6 +36,14 @@ SCREENS: dict[str, ScreenSpec] = {
     "queue_confirm": ScreenSpec("screens.queue_confirm", "QueueConfirmScreen"),
     "queue_ticket": ScreenSpec("screens.queue_ticket", "QueueTicketScreen"),
     "queue_appointment": ScreenSpec("screens.queue_appointment", "QueueAppointmentScreen"),
+    # 办件查询 (progress lookup)
+    "progress": ScreenSpec("screens.progress", "ProgressScreen"),
+    "progress_list": ScreenSpec("screens.progress_list", "ProgressListScreen"),
+    "progress_case": ScreenSpec("screens.progress_case", "ProgressCaseScreen"),
+    # 好差评 (ratings)
+    "rating": ScreenSpec("screens.rating", "RatingScreen"),
+    "rating_faces": ScreenSpec("screens.rating_faces", "RatingFacesScreen"),
+    "rating_thanks": ScreenSpec("screens.rating_thanks", "RatingThanksScreen"),
 }
 
 

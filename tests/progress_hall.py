@@ -48,8 +48,10 @@ class RunningHall:
         self.hall.app.state.engine.dispose()
 
 
-def open_hall(tmp: Path) -> RunningHall:
-    hall, server = start_hall(f"sqlite:///{tmp / 'hall.sqlite3'}", tmp, kiosks=("K01",))
+def open_hall(tmp: Path, secret: bytes = SECRET) -> RunningHall:
+    """The hall server with the kiosks' hall secret (receipt tokens, ID hashes)."""
+    hall, server = start_hall(f"sqlite:///{tmp / 'hall.sqlite3'}", tmp, kiosks=("K01",),
+                              secret=secret)
     return RunningHall(hall, server, tmp)
 
 
@@ -77,7 +79,7 @@ def add_case(running: RunningHall, person_hash: str, *, items: Sequence[str] = (
         "promised_date": "2026-06-10",
         "materials": [{"material_id": m, "name": n, "status": "owed",
                        "due_date": d.isoformat() if d else None} for m, n, d in owed]})
-    token = case_token(case_id, SECRET)
+    token = case_token(case_id, settings.secret)
     with app.state.sessions.begin() as s:
         answer = cases.create_case(s, body, "K01", {}, settings)
         number = answer["case_number"]

@@ -41,7 +41,7 @@ from kiosk.progress.cache import CaseCache
 from kiosk.progress.codes import read_code
 from kiosk.progress.local import local_cases
 from kiosk.progress.reader import CaseUnknown, HallReader, ReadFailed
-from kiosk.progress.views import CaseView
+from kiosk.progress.views import CaseView, OwedMaterial
 from kiosk.session import SessionKeeper
 
 log = logging.getLogger(__name__)
@@ -75,6 +75,16 @@ class ProgressFlow(Flow[ProgressState]):
         self.cache = cache or CaseCache(engine, config.progress.cache_days)
         self.tz = ZoneInfo(config.hall.timezone)
         self._serial = 0
+        self._card_looked_up = False  # this session's card was used once: Back stays back
+
+    def connect(self, reader: HallReader | None) -> None:
+        """Read from another hall server (or none: standalone) from the next lookup on — a
+        settings reload, and the UI tests pointing a running kiosk at their own hall."""
+        if self.reader is not None and self.reader is not reader:
+            self.reader.close()
+        self.reader = reader
+        self._initial = ProgressState(standalone=reader is None)  # what a session end restores
+        self._change(standalone=reader is None)
 
     # ---- what the views read ----------------------------------------------------------------
     def hall_now(self) -> datetime:
@@ -104,15 +114,29 @@ class ProgressFlow(Flow[ProgressState]):
             names.append(item.name if lang == "zh" or not item.name_en else item.name_en)
         return names
 
+    def material_name(self, case: CaseView, owed: OwedMaterial, lang: str) -> str:
+        """The owed material's name in ``lang`` from the catalogue (the hall sends Chinese)."""
+        if lang != "zh":
+            for item_id in case.item_ids:
+                try:
+                    materials = self.catalogue.item(item_id).materials
+                except KeyError:
+                    continue
+                for m in materials:
+                    if owed.material_id and m.id == owed.material_id and m.name_en:
+                        return m.name_en
+        return owed.name
+
     # ---- start ------------------------------------------------------------------------------
     def start(self) -> None:
-        """The first step. An ID card already tapped on home is used at once (one tap less)."""
+        """The first step. An ID card already tapped on home is used at once (one tap less),
+        once per session: coming back to this step later does not look it up again."""
         self.generation += 1  # answers for an earlier lookup go nowhere
         self._change(step=ProgressStep.START, looking=False, by_card=False, masked_name="",
                      cases=(), chosen=None, collection=None, live=True, fetched={},
-                     notice=None)
+                     standalone=self.reader is None, notice=None)
         card = self.sessions.current.card
-        if card is not None:
+        if card is not None and not self._card_looked_up:
             self.card_inserted(card)
 
     def code_scanned(self, text: str) -> bool:
@@ -138,6 +162,7 @@ class ProgressFlow(Flow[ProgressState]):
             self._notify(ProgressNoticeKind.CARD, card=verdict)
             return False
         person = id_hash(card.id_number, self._secret())  # the card itself is not kept
+        self._card_looked_up = True
         self._change(looking=True, by_card=True, masked_name=mask_name(card.name), notice=None)
         self._run(lambda: self._by_person(person), self._found)
         return True
@@ -285,6 +310,10 @@ class ProgressFlow(Flow[ProgressState]):
     def finish(self) -> None:
         """The citizen is done: the session ends and everything shown is dropped."""
         self.sessions.end("completed")
+
+    def reset(self) -> None:
+        self._card_looked_up = False
+        super().reset()
 
     def close(self) -> None:
         super().close()

@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 _CASES = text(
     "SELECT case_id, local_ref, item_ids, masked_name, delivery, submitted_at, promised_date "
     "FROM local_cases WHERE {where} ORDER BY submitted_at DESC")
-_OWED = text("SELECT name, due_date FROM local_case_materials "
+_OWED = text("SELECT material_id, name, due_date FROM local_case_materials "
              "WHERE case_id = :case_id AND status = 'owed' ORDER BY position")
 
 
@@ -42,7 +42,7 @@ def local_cases(engine: Engine, *, person_hash: str | None = None,
             rows = conn.execute(text(_CASES.text.format(where=where)), {"v": value}).all()
             out = []
             for r in rows:
-                owed = tuple(OwedMaterial(str(o.name), _as_date(o.due_date))
+                owed = tuple(OwedMaterial(str(o.name), _as_date(o.due_date), str(o.material_id))
                              for o in conn.execute(_OWED, {"case_id": r.case_id}))
                 out.append(CaseView(
                     case_id=str(r.case_id), case_number="", status="submitted",

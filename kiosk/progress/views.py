@@ -34,6 +34,7 @@ class OwedMaterial:
 
     name: str
     due_date: date | None
+    material_id: str = ""  # the catalogue's id: how the kiosk finds the English name
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,8 @@ class CaseView:
         if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
             raise ValueError("case view: item_ids: expected a list of item ids")
         detailed = "timeline" in data
-        owed = tuple(OwedMaterial(_text(m, "name"), _day(m, "due_date"))
+        owed = tuple(OwedMaterial(_text(m, "name"), _day(m, "due_date"),
+                                  str(m.get("material_id") or ""))
                      for m in _list(data, "owed")) if detailed else ()
         timeline = tuple(StatusStep(_instant(t, "at"), _text(t, "status"))
                          for t in _list(data, "timeline"))
