@@ -91,7 +91,9 @@ class JourneyView(KioskScreen):
                 widget.scroll_y = 1  # every visit starts at the top
         self.enter()
         self.draw()
-        self._show_new_notice()
+        # Next frame: a popup opened while the app is still switching to this screen would be
+        # taken for a leftover of the screen before and dismissed at once.
+        Clock.schedule_once(lambda _dt: self._show_new_notice() if self.shown else None, 0)
 
     def enter(self) -> None:
         """Tell the flow this step is shown (before the first draw)."""
@@ -121,6 +123,8 @@ class JourneyView(KioskScreen):
 
     def _show_new_notice(self) -> None:
         notice = self.state.notice
+        if self.step_screens.get(str(self.state.step), self.name) != self.name:
+            return  # the flow moved on: the view of its step says it
         if notice is not None and notice.serial > self._seen.get(self.flow_name, 0):
             self._seen[self.flow_name] = notice.serial
             self.show(notice)

@@ -80,6 +80,8 @@ class RatingFacesScreen(RatingView):
     def __init__(self, **kwargs: Any) -> None:
         self._faces: dict[int, FaceButton] = {}
         self._chips: list[ReasonChip] = []
+        self._bar_buttons: dict[str, list[Any]] = {}
+        self._bar_kind = ""
         super().__init__(**kwargs)
 
     def on_kv_post(self, base_widget: object) -> None:
@@ -90,6 +92,13 @@ class RatingFacesScreen(RatingView):
             face.bind(on_release=lambda f: self.flow.choose_level(int(f.level)))
             row.add_widget(face)
             self._faces[level] = face
+        bar = self.ids.bar
+        ids = self.ids  # weak proxies: keep the buttons themselves while out of the bar
+        self._bar_buttons = {"good": [ids.submit.__self__],
+                             "bad": [ids.no_contact.__self__, ids.contact.__self__]}
+        bar.clear_widgets()
+        self._bar_kind = ""
+        self._fill_bar("good")
         grid = self.ids.reasons
         for i in range(4):
             chip = ReasonChip(ident=f"rating_reason_{i}")
@@ -104,6 +113,7 @@ class RatingFacesScreen(RatingView):
         self.level = state.level or 0
         self.bad = state.bad
         self.busy = state.saving or state.checking
+        self._fill_bar("bad" if state.bad else "good")
         for level, label in LEVELS:
             face = self._faces[level]
             face.label = app.tr(label, lang)
@@ -114,6 +124,16 @@ class RatingFacesScreen(RatingView):
             chip.text = app.tr(reason.label, lang) if reason else ""
             chip.selected = bool(reason) and reason.label in state.reasons
             chip.disabled = reason is None
+
+    def _fill_bar(self, kind: str) -> None:
+        """Only the buttons that apply are in the bar: nothing hidden can be pressed."""
+        if kind == self._bar_kind:
+            return
+        self._bar_kind = kind
+        bar = self.ids.bar
+        bar.clear_widgets()
+        for button in self._bar_buttons[kind]:
+            bar.add_widget(button)
 
     def submit(self, contact_wanted: bool = False) -> None:
         self.flow.submit(contact_wanted)

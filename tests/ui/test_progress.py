@@ -77,13 +77,18 @@ def scan(kiosk: Kiosk, text: str, screen: str) -> None:
 
 
 def popup_text(kiosk: Kiosk) -> str:
+    """The notice on screen (waited for: it opens the frame after its screen is shown)."""
     from kivy.core.window import Window
 
     from screens.queue_common import NoticePopup
 
-    popups = [w for w in Window.children if isinstance(w, NoticePopup)]
-    assert popups, f"no notice on {kiosk.app.current}"
-    return f"{popups[-1].heading} {popups[-1].message}"
+    def popups() -> list[NoticePopup]:
+        return [w for w in Window.children if isinstance(w, NoticePopup)]
+
+    kiosk.wait_until(popups, what=f"a notice on {kiosk.app.current}")
+    kiosk.pump(2)
+    popup = popups()[-1]
+    return f"{popup.heading} {popup.message}"
 
 
 def test_a_receipt_shows_the_case_and_the_last_known_state_when_the_server_is_down(
