@@ -43,7 +43,7 @@ class RatingView(JourneyView):
 
 
 class RatingScreen(RatingView):
-    title = StringProperty("好差评")
+    title = StringProperty("服务评价")
 
     def enter(self) -> None:
         if self.state.step is not RatingStep.SCAN:

@@ -47,7 +47,9 @@ class FaceButton(ButtonBehavior, BoxLayout):
     mouth = ListProperty([])
 
     def on_kv_post(self, _base: Any) -> None:
-        self.bind(pos=self._shape, size=self._shape, level=self._shape)
+        # the drawn face is the inner widget: its box is known only after the row's layout
+        self.ids.face.bind(pos=self._shape, size=self._shape)
+        self.bind(level=self._shape)
         self._shape()
 
     def _shape(self, *_: object) -> None:
@@ -71,7 +73,7 @@ class ReasonChip(ButtonBehavior, Label):
 
 
 class RatingFacesScreen(RatingView):
-    title = StringProperty("好差评")
+    title = StringProperty("服务评价")
     target = StringProperty("")
     level = NumericProperty(0)
     bad = BooleanProperty(False)

@@ -20,7 +20,7 @@ Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
 
 class RatingThanksScreen(RatingView):
-    title = StringProperty("好差评")
+    title = StringProperty("服务评价")
     heading = StringProperty("")
     detail = StringProperty("")
 
