@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import update
 
@@ -62,14 +63,15 @@ class CaseRef:
     token: str
 
 
-def add_case(running: RunningHall, person_hash: str, *, items: Sequence[str] = (ITEM,),
+def add_case(running: Any, person_hash: str, *, items: Sequence[str] = (ITEM,),
              delivery: str = "window", statuses: Sequence[str] = (),
              owed: Sequence[tuple[str, str, date | None]] = (), locker: int | None = None,
              masked_name: str = "张*", submitted_at: datetime | None = None) -> CaseRef:
-    """A case as a kiosk would have submitted it, moved through ``statuses`` by staff, with
+    """A case as a kiosk would have submitted it (``running``: a ``RunningHall`` or the
+    browser tests' ``Hall``), moved through ``statuses`` by staff, with
     ``owed`` (material id, name, due date) told once (一次性告知) and, with ``locker``, the
     result deposited in that compartment (a pickup code issued)."""
-    app = running.hall.app
+    app = _app(running)
     settings = app.state.settings
     case_id = str(uuid.uuid4())
     body = CaseIn.model_validate({
@@ -94,6 +96,11 @@ def add_case(running: RunningHall, person_hash: str, *, items: Sequence[str] = (
     return CaseRef(case_id, number, token)
 
 
-def move(running: RunningHall, number: str, status: str) -> None:
-    with running.hall.app.state.sessions.begin() as s:
+def _app(running: Any) -> Any:
+    """The hall app of a ``RunningHall`` or of the browser tests' ``Hall``."""
+    return running.hall.app if isinstance(running, RunningHall) else running.app
+
+
+def move(running: Any, number: str, status: str) -> None:
+    with _app(running).state.sessions.begin() as s:
         cases.change_status(s, number, status, actor="clerk", note="")
