@@ -16,6 +16,7 @@ from kivy.properties import ColorProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 
+from kiosk.flows.progress_state import ProgressStep
 from kiosk.progress.views import CaseView
 from screens import theme
 from screens.progress import (
@@ -46,7 +47,8 @@ class ProgressListScreen(ProgressView):
     banner = StringProperty("")
 
     def enter(self) -> None:
-        self.flow.back_to_list()  # from a case page: the list again (or the start, for one)
+        if self.state.step is ProgressStep.CASE:  # Back from a case page
+            self.flow.back_to_list()  # the list again (or the start, for a single case)
 
     def draw(self) -> None:
         app, lang, state = self.app, self.app.lang, self.state
