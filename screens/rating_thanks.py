@@ -13,7 +13,7 @@ from typing import Any
 from kivy.lang import Builder
 from kivy.properties import StringProperty
 
-from kiosk.flows.rating_state import LEVEL_LABELS
+from kiosk.flows.rating_state import LEVEL_LABELS, RatingStep
 from screens.rating import RatingView
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
@@ -53,4 +53,5 @@ class RatingThanksScreen(RatingView):
         if self._changing:
             self._changing = False
             return
-        self.flow.finish()  # the session ends: the rating goes to the hall
+        if self.state.step is RatingStep.THANKS:  # (an idle timeout has ended it already)
+            self.flow.finish()  # the session ends: the rating goes to the hall

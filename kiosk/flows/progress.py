@@ -240,12 +240,15 @@ class ProgressFlow(Flow[ProgressState]):
         if case.detailed or case.local_only:
             return True
         self._change(looking=True)
-        self._run(lambda: self._detail(case), self._detailed)
+        live, fetched = self.state.live, self.state.fetched.get(case.case_id)
+        self._run(lambda: self._detail(case, live, fetched), self._detailed)
         return True
 
-    def _detail(self, case: CaseView) -> tuple[CaseView, datetime, bool]:
+    def _detail(self, case: CaseView, live: bool,
+                fetched: datetime | None) -> tuple[CaseView, datetime, bool]:
+        """(worker) The case's detail: from the hall while it answers, else the cache."""
         now = self.clock.now()
-        if self.reader is not None and self.state.live:
+        if self.reader is not None and live:
             try:
                 answer = self.reader.by_number(case.case_number)
                 view = CaseView.from_json(answer)
@@ -257,7 +260,7 @@ class ProgressFlow(Flow[ProgressState]):
         cached = self.cache.case(case.case_id)
         if cached is not None and cached.view.detailed:
             return cached.view, cached.fetched_at, False
-        return case, self.state.fetched.get(case.case_id, now), False
+        return case, fetched or now, False
 
     def _detailed(self, outcome: Outcome[tuple[CaseView, datetime, bool]]) -> None:
         if outcome.error is not None or outcome.value is None:

@@ -60,6 +60,11 @@ class HallReader:
             if self._client is None:
                 import httpx
 
+                # httpx logs every request line at INFO: ours carry receipt tokens (the key to a
+                # case's public page) and person hashes, which have no place in the kiosk log.
+                logging.getLogger("httpx").setLevel(max(logging.WARNING,
+                                                        logging.getLogger("httpx").level))
+
                 self._client = httpx.Client(
                     base_url=self.base_url + API, timeout=self.timeout_s,
                     headers={"Authorization": f"Bearer {self._token}"})

@@ -1,6 +1,6 @@
 """Ratings (好差评) in the real app under Xvfb, driven by touches and the simulated scanner: a
-good rating in three taps from home, a change of mind in the same session, a repeat refused,
-a bad rating with contact that the real sender delivers to the REAL hall server on loopback,
+good rating in three taps from home, a change of mind in the same session, a repeat refused, a
+bad rating with contact sent by the sender's own request to the REAL hall server on loopback,
 where it opens a follow-up; and a rating offered at the end of a progress lookup. Screenshots
 in zh, en and elder mode under tests/artifacts/rating/."""
 
@@ -105,13 +105,15 @@ def test_a_bad_rating_with_contact_reaches_the_real_hall_and_a_repeat_is_refused
         fresh: Kiosk, tmp_path: Path) -> None:
     """Given a ticket, when the citizen gives 满意, changes it (修改评价) to 非常不满意 with a
     reason and taps 提交并请联系我, then one rating (level 1, contact wanted) is held, sent
-    when the session ends, and the kiosk's real sender delivers it to the real hall server,
-    which opens a follow-up; scanning the ticket again in a new session says it was rated."""
-    from kiosk.clock import SystemClock
+    when the session ends, and the sender's request for it is accepted by the real hall
+    server, which opens a follow-up; scanning the ticket again in a new session says it was
+    rated."""
     from kiosk.config import load_config
     from kiosk.hall.models import Rating
     from kiosk.hall.services.ratings import list_bad_ratings
-    from kiosk.sync.worker import SyncWorker
+    from kiosk.sync.client import HallClient, Verdict
+    from kiosk.sync.routes import build_request
+    from kiosk.sync.settings import sync_settings
 
     kiosk = fresh
     ticket_id, qr = ticket_qr(kiosk)
@@ -155,11 +157,22 @@ def test_a_bad_rating_with_contact_reaches_the_real_hall_and_a_repeat_is_refused
         site.write_text(f'[kiosk]\nid = "K01"\ndata_dir = "{tmp_path / "var"}"\n\n'
                         f'[sync]\nurl = "{hall.url}"\ntoken = "{hall.token}"\n',
                         encoding="utf-8")
-        sender = SyncWorker(kiosk.ctx.engine, load_config(site), SystemClock())
+        # This app's outbox also holds the other UI tests' records: this rating alone is sent,
+        # with the sender's own request builder and client (the whole sender, draining an
+        # outbox, is tests/core/test_flow_rating.py's last test).
+        with kiosk.ctx.engine.connect() as conn:
+            message = conn.execute(select(
+                OutboxMessage.kind, OutboxMessage.payload, OutboxMessage.created_at,
+                OutboxMessage.idempotency_key).where(
+                OutboxMessage.idempotency_key == f"QZ01:rating:{row.rating_id}")).one()
+        client = HallClient(sync_settings(load_config(site)))
         try:
-            assert sender.drain(60)
+            answer = client.send(build_request(message.kind, message.payload,
+                                               message.created_at.isoformat(),
+                                               message.idempotency_key))
         finally:
-            sender.stop(5)
+            client.close()
+        assert answer.verdict is Verdict.DELIVERED, answer.error
         with hall.hall.app.state.sessions() as s:
             stored = s.get(Rating, row.rating_id)
             follow_ups = [f for f in list_bad_ratings(s) if f.rating_id == row.rating_id]
