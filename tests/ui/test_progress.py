@@ -219,3 +219,21 @@ def test_a_forged_receipt_is_refused_on_the_spot(kiosk: Kiosk, hall: RunningHall
     assert "not a receipt of this hall" in popup_text(kiosk)
     assert kiosk.app.current == "progress"
     shot(kiosk, "en_7_forged")
+
+
+def test_the_case_page_in_landscape(kiosk: Kiosk, hall: RunningHall) -> None:
+    """Given a landscape kiosk (1920x1080), when a case in the locker is shown, then the page
+    fits the window with its bottom bar in view."""
+    from tests.ui.conftest import LANDSCAPE, PORTRAIT
+
+    ref = add_case(hall, person(kiosk), delivery="locker",
+                   statuses=("under_review", "approved", "ready_for_pickup"), locker=3)
+    kiosk.resize(LANDSCAPE)
+    try:
+        kiosk.tap("tile_progress")
+        scan(kiosk, receipt(kiosk, ref.token), "progress_case")
+        done = kiosk.get("progress_case_done")
+        assert done.to_window(*done.pos)[1] >= 0
+        shot(kiosk, "landscape_case_locker")
+    finally:
+        kiosk.resize(PORTRAIT)
