@@ -305,6 +305,15 @@ class DevicesConfig:
 
 
 @model
+class ProgressConfig:
+    """Progress lookup (办件查询): how long a citizen waits for the hall server, and how long the
+    last known state of a case is kept for lookups while the server cannot be reached."""
+
+    lookup_timeout_seconds: Annotated[Float, Field(ge=0.2, le=30)] = 3.0
+    cache_days: Annotated[Int, Field(ge=0, le=3650)] = 30
+
+
+@model
 class CalendarConfig:
     """The hall's working days beyond Monday–Friday: public holidays off, make-up days (调休) on.
     Used for promised completion dates and the day/night schedule."""
@@ -347,4 +356,5 @@ class Config:
     sync: SyncConfig = Field(default_factory=SyncConfig)
     calendar: CalendarConfig = Field(default_factory=CalendarConfig)
     submission: SubmissionConfig = Field(default_factory=SubmissionConfig)
+    progress: ProgressConfig = Field(default_factory=ProgressConfig)
 

@@ -28,12 +28,16 @@ from kiosk.flows.base import Worker
 from kiosk.flows.guide import GuideFlow
 from kiosk.flows.home import HomeFlow
 from kiosk.flows.printing import PrintDesk
+from kiosk.flows.progress import ProgressFlow
 from kiosk.flows.queue import QueueFlow
+from kiosk.flows.rating import RatingFlow
+from kiosk.flows.rating_store import RatingStore
 from kiosk.flows.submission import SubmissionFlow
 from kiosk.flows.submission_capture import DocumentTools, PageCapture
 from kiosk.mode import ModeKeeper
 from kiosk.outbox import Outbox
 from kiosk.privacy import load_hall_secret
+from kiosk.progress.reader import HallReader
 from kiosk.queue.counter import CounterService
 from kiosk.queue.service import QueueService
 from kiosk.session import SessionKeeper
@@ -53,6 +57,8 @@ class Flows:
     queue: QueueFlow
     guide: GuideFlow
     submission: SubmissionFlow
+    progress: ProgressFlow
+    rating: RatingFlow
 
     def close(self) -> None:
         self.home.close()
@@ -60,6 +66,8 @@ class Flows:
         self.guide.close()
         self.submission.close()
         self.submission.capture.worker.stop()
+        self.progress.close()
+        self.rating.close()
 
 
 @dataclass
@@ -126,7 +134,14 @@ def build_context(config: Config, *, simulate: bool, dispatch: Dispatch = call_n
         submission=_submission_flow(config, bus=bus, worker=worker, clock=clock,
                                     sessions=sessions, catalogue=catalogue, engine=engine,
                                     outbox=outbox, root=root, devices=devices,
-                                    printing=printing, dispatch=dispatch, secret=queue.secret))
+                                    printing=printing, dispatch=dispatch, secret=queue.secret),
+        progress=ProgressFlow(bus=bus, worker=worker, clock=clock, config=config,
+                              sessions=sessions, engine=engine, catalogue=catalogue,
+                              secret=lambda: queue.secret, reader=HallReader.from_config(config)),
+        rating=RatingFlow(bus=bus, worker=worker, config=config, sessions=sessions,
+                          store=RatingStore(engine, outbox, clock, hall=config.hall.code,
+                                            kiosk_id=config.kiosk.id),
+                          secret=lambda: queue.secret))
     return KioskContext(config=config, bus=bus, sessions=sessions, devices=devices,
                         data_dir=root, simulate=simulate, engine=engine, catalogue=catalogue,
                         clock=clock, outbox=outbox, alerts=alerts, queue=queue, counter=counter,

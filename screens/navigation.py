@@ -37,6 +37,14 @@ PARENT: dict[str, str | None] = {
     "submit_delivery": "submit_capture",
     "submit_review": "submit_delivery",
     "submit_receipt": HOME,
+    # 办件查询: a case goes back to the list (which becomes the start for a single case)
+    "progress": HOME,
+    "progress_list": "progress",
+    "progress_case": "progress_list",
+    # 好差评: the thanks go back to a fresh scan (the session, and with it the rating, ends)
+    "rating": HOME,
+    "rating_faces": "rating",
+    "rating_thanks": "rating",
 }
 
 

@@ -51,6 +51,14 @@ SCREENS: dict[str, ScreenSpec] = {
     "submit_delivery": ScreenSpec("screens.submit_steps", "SubmitDeliveryScreen"),
     "submit_review": ScreenSpec("screens.submit_steps", "SubmitReviewScreen"),
     "submit_receipt": ScreenSpec("screens.submit_receipt", "SubmitReceiptScreen"),
+    # 办件查询 (progress lookup)
+    "progress": ScreenSpec("screens.progress", "ProgressScreen"),
+    "progress_list": ScreenSpec("screens.progress_list", "ProgressListScreen"),
+    "progress_case": ScreenSpec("screens.progress_case", "ProgressCaseScreen"),
+    # 好差评 (ratings)
+    "rating": ScreenSpec("screens.rating", "RatingScreen"),
+    "rating_faces": ScreenSpec("screens.rating_faces", "RatingFacesScreen"),
+    "rating_thanks": ScreenSpec("screens.rating_thanks", "RatingThanksScreen"),
 }
 
 

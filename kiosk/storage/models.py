@@ -248,3 +248,47 @@ class LocalCasePage(Base):
     file: Mapped[str] = mapped_column(String(100))
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)
+class CaseStatusCache(Base):
+    """The last answer the hall server gave about a case, for progress lookups while it cannot
+    be reached ("更新于 N 分钟前"). Masked fields only: the case view the server gives a kiosk
+    carries no ID number, no clear name and no receipt token; ``person_hash`` is the HMAC the
+    hall already uses. Rows older than ``progress.cache_days`` are removed."""
+
+    __tablename__ = "case_status_cache"
+    __table_args__ = (Index(None, "person_hash"), Index(None, "fetched_at"))
+
+    case_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    case_number: Mapped[str] = mapped_column(String(32))
+    person_hash: Mapped[str | None] = mapped_column(String(64))
+    masked_name: Mapped[str] = mapped_column(String(64), default="")
+    status: Mapped[str] = mapped_column(String(32))
+    detailed: Mapped[bool] = mapped_column(default=False)  # timeline and owed list included
+    view: Mapped[dict[str, Any]] = mapped_column(JSON)  # the server's kiosk view, as received
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class RatingRecord(Base):
+    """A citizen's rating (好差评) of a ticket or a case: one per target. ``session_id`` lets the
+    same citizen change their mind before leaving; ``released_at`` is when its ``rating.created``
+    outbox row was written (at the end of the session that gave it), after which it is final."""
+
+    __tablename__ = "ratings"
+    __table_args__ = (
+        UniqueConstraint("target_kind", "target_id"),
+        CheckConstraint("target_kind IN ('ticket','case')", name="target_kind"),
+        CheckConstraint("level BETWEEN 1 AND 5", name="level"),
+        Index(None, "kiosk_id", "released_at"),
+    )
+
+    rating_id: Mapped[str] = mapped_column(String(36), primary_key=True)  # uuid4
+    hall: Mapped[str] = mapped_column(String(32))
+    kiosk_id: Mapped[str] = mapped_column(String(32))
+    session_id: Mapped[str] = mapped_column(String(64))
+    target_kind: Mapped[str] = mapped_column(String(8))
+    target_id: Mapped[str] = mapped_column(String(64))
+    level: Mapped[int] = mapped_column(Integer)
+    reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    dimensions: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    contact_wanted: Mapped[bool] = mapped_column(default=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

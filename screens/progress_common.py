@@ -1,0 +1,135 @@
+"""What the progress lookup (办件查询) and rating (好差评) views share: the base class binding a
+view to its flow, the bottom action bar, the "looking it up" spinner and the notice popup.
+
+A view draws its flow's state and forwards taps; when the flow moves to a step another view
+draws, the view showing goes there (``STEP_SCREENS``). Each notice the flow raises is shown once
+by whichever of the journey's views is on screen. Nothing here decides anything, touches the
+database or starts a thread.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+
+from kivy.clock import Clock
+from kivy.lang import Builder
+from kivy.properties import BooleanProperty, NumericProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.scrollview import ScrollView
+from kivy.uix.widget import Widget
+
+from kiosk.flows.base import FlowChanged
+from screens.queue_common import NoticePopup, close_notices, show_notice
+from screens.widgets import KioskScreen
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+
+__all__ = ["BottomBar", "JourneyView", "NoticePopup", "BusySpinner", "close_notices",
+           "show_notice"]
+
+
+class BottomBar(BoxLayout):
+    """The bottom bar holding a screen's actions (the primary one last, on the right): it sits
+    outside the scroll view, so it never scrolls away; it is as tall as its tallest button (a
+    label wrapping in elder mode grows the bar, never spills out of it)."""
+
+    def add_widget(self, widget: Widget, *args: Any, **kwargs: Any) -> None:
+        super().add_widget(widget, *args, **kwargs)
+        widget.bind(height=self._fit, opacity=self._fit)
+        self._fit()
+
+    def _fit(self, *_: object) -> None:
+        tallest = max((c.height for c in self.children if c.opacity > 0), default=0)
+        self.height = tallest + self.padding[1] + self.padding[3]
+
+
+class BusySpinner(Widget):
+    """A turning arc shown while something slow runs; takes its room whether shown or not, so
+    nothing moves when it appears."""
+
+    active = BooleanProperty(False)
+    angle = NumericProperty(0)
+
+    def on_active(self, *_: object) -> None:
+        Clock.unschedule(self._turn)
+        if self.active:
+            Clock.schedule_interval(self._turn, 1 / 30)
+
+    def _turn(self, _dt: float) -> None:
+        self.angle = (self.angle + 12) % 360
+
+
+class JourneyView(KioskScreen):
+    """Base of the progress and rating views: redraws on its flow's ``FlowChanged`` while
+    shown, follows the flow to the view of its step, and shows each new notice once."""
+
+    flow_name: ClassVar[str] = ""
+    step_screens: ClassVar[dict[str, str]] = {}
+    _seen: ClassVar[dict[str, int]] = {}  # per flow: the last notice shown
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.app.ctx.bus.subscribe(FlowChanged, self._flow_changed)
+        self.app.bind(lang=lambda *_: self._redraw_if_shown())
+
+    @property
+    def flow(self) -> Any:
+        return getattr(self.app.ctx.flows, self.flow_name)
+
+    @property
+    def state(self) -> Any:
+        return self.flow.state
+
+    @property
+    def shown(self) -> bool:
+        return self.manager is not None and self.manager.current == self.name
+
+    def on_pre_enter(self, *_: object) -> None:
+        for widget in self.walk(restrict=True):
+            if isinstance(widget, ScrollView):
+                widget.scroll_y = 1  # every visit starts at the top
+        self.enter()
+        self.draw()
+        # Next frame: a popup opened while the app is still switching to this screen would be
+        # taken for a leftover of the screen before and dismissed at once.
+        Clock.schedule_once(lambda _dt: self._show_new_notice() if self.shown else None, 0)
+
+    def enter(self) -> None:
+        """Tell the flow this step is shown (before the first draw)."""
+
+    def draw(self) -> None:
+        raise NotImplementedError
+
+    def show(self, notice: Any) -> None:
+        """Say the notice (each view knows its words)."""
+
+    def card_removed(self) -> bool:
+        return True  # picking the ID card up after it was read is normal here
+
+    def _redraw_if_shown(self) -> None:
+        if self.shown:
+            self.draw()
+
+    def _flow_changed(self, event: FlowChanged) -> None:
+        if event.flow != self.flow_name or not self.shown:
+            return
+        target = self.step_screens.get(str(self.state.step))
+        if target is not None and target != self.name:
+            self.app.go(target)  # that view shows any new notice on entry
+            return
+        self.draw()
+        self._show_new_notice()
+
+    def _show_new_notice(self) -> None:
+        notice = self.state.notice
+        if self.step_screens.get(str(self.state.step), self.name) != self.name:
+            return  # the flow moved on: the view of its step says it
+        if notice is not None and notice.serial > self._seen.get(self.flow_name, 0):
+            self._seen[self.flow_name] = notice.serial
+            self.show(notice)
+
+    def say(self, heading: str, message: str, **fmt: object) -> None:
+        """A popup in the citizen's language."""
+        app = self.app  # one language on screen: the citizen's
+        show_notice(app.tr(heading, app.lang), app.tr(message, app.lang, **fmt))
