@@ -261,19 +261,9 @@ def test_the_session_ending_wipes_what_was_shown(kiosk: Kiosk, running) -> None:
 
 
 def _local_cases_table(engine: Engine) -> None:
-    """The submission journey's local_cases (migration 0003, another branch): the columns this
-    lookup reads, created here the way that revision does."""
+    """One case committed at this kiosk by the submission journey (tables of revision 0003),
+    not yet at the hall."""
     with engine.begin() as conn:
-        conn.execute(text(
-            "CREATE TABLE local_cases (case_id VARCHAR(36) PRIMARY KEY, hall VARCHAR(32), "
-            "kiosk_id VARCHAR(32), service_date DATE, seq INTEGER, local_ref VARCHAR(40), "
-            "item_ids JSON, bundle_id VARCHAR(64), person_hash VARCHAR(64), "
-            "masked_name VARCHAR(64), delivery VARCHAR(16), submitted_at DATETIME, "
-            "promised_date DATE, repeat_of VARCHAR(36), files_dir TEXT)"))
-        conn.execute(text(
-            "CREATE TABLE local_case_materials (id INTEGER PRIMARY KEY, case_id VARCHAR(36), "
-            "position INTEGER, material_id VARCHAR(64), name VARCHAR(200), status VARCHAR(16), "
-            "due_date DATE)"))
         conn.execute(text(
             "INSERT INTO local_cases VALUES ('9a1f2d3c-0000-4000-8000-000000000001', 'QZ01', "
             "'K01', '2026-01-05', 1, 'K01-20260105-001', '[\"unemployment-registration\"]', "
