@@ -235,6 +235,10 @@ class Journal:
                     actor=intent.actor)
         if item is None or result is Settled.NOT_TAKEN:
             return
+        if item.state != ("depositing" if purpose in PUTS_IN else "held"):
+            log.warning("locker: door %s settled for an item no longer %s", intent.compartment,
+                        "being deposited" if purpose in PUTS_IN else "held")
+            return
         if result is Settled.NOTHING_PUT:
             conn.execute(update(LockerItem).where(LockerItem.id == item.id).values(
                 state="cancelled", removed_at=now, removal="nothing_put"))
@@ -307,6 +311,9 @@ class Journal:
                 conn.execute(update(LockerItem).where(
                     LockerItem.id == intent.item_id, LockerItem.state == "depositing").values(
                     state="cancelled", removed_at=now, removal="power_cut"))
+            # nothing tells what the compartment holds now: out of service until staff look
+            self._out_of_service(conn, intent.compartment, "verify content after a power cut",
+                                 now)
             self._audit(conn, "door.rolled_back", intent.compartment,
                         {"purpose": intent.purpose}, now, actor=intent.actor)
         self.alerts.raise_(AlertNote(

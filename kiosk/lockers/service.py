@@ -53,6 +53,7 @@ class HeldItem:
     service_item: str | None
     masked_name: str | None
     needs_id: bool
+    state: str
     deposited_at: datetime
     expires_at: datetime | None
 
@@ -82,7 +83,7 @@ OwnerCheck = Callable[[str, str], bool | None]
 
 def _held(row: LockerItem) -> HeldItem:
     return HeldItem(row.id, row.compartment, row.kind, row.case_number, row.case_id,
-                    row.item_id, row.masked_name, bool(row.needs_id), row.deposited_at,
+                    row.item_id, row.masked_name, bool(row.needs_id), row.state, row.deposited_at,
                     row.expires_at)
 
 
@@ -180,12 +181,16 @@ class LockerService:
     # ---- doors --------------------------------------------------------------------------------
     def open_pickup(self, item_id: str) -> Opening:
         item = self.item(item_id)
+        if item.state != "held":
+            raise DoorBusy(f"item of door {item.compartment} is no longer held")
         opening = self.journal.begin(item.compartment, Purpose.PICKUP, self.actor,
                                      item_id=item_id)
         return self.journal.open(opening)
 
     def open_removal(self, item_id: str, purpose: Purpose, staff_id: str) -> Opening:
         item = self.item(item_id)
+        if item.state != "held":
+            raise DoorBusy(f"item of door {item.compartment} is no longer held")
         opening = self.journal.begin(item.compartment, purpose, f"staff:{staff_id}",
                                      item_id=item_id)
         return self.journal.open(opening)
