@@ -24,16 +24,22 @@ from kiosk.devices import DeviceManager
 from kiosk.events import Dispatch, EventBus, call_now
 from kiosk.flows.base import Worker
 from kiosk.flows.home import HomeFlow
+from kiosk.flows.locker import LockerFlow
 from kiosk.flows.printing import PrintDesk
 from kiosk.flows.queue import QueueFlow
+from kiosk.lockers.doors import BoardDoors
+from kiosk.lockers.service import LockerService
 from kiosk.mode import ModeKeeper
 from kiosk.outbox import Outbox
+from kiosk.privacy import load_hall_secret
 from kiosk.queue.counter import CounterService
 from kiosk.queue.service import QueueService
+from kiosk.schedule import HallSchedule
 from kiosk.session import SessionKeeper
 from kiosk.storage import make_engine, migrate
 from kiosk.sync.heartbeat import device_health
 from kiosk.sync.worker import SyncWorker
+from kiosk.workdays import HallCalendar
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +50,12 @@ class Flows:
 
     home: HomeFlow
     queue: QueueFlow
+    locker: LockerFlow
 
     def close(self) -> None:
         self.home.close()
         self.queue.close()
+        self.locker.close()
 
 
 @dataclass
@@ -103,13 +111,22 @@ def build_context(config: Config, *, simulate: bool, dispatch: Dispatch = call_n
     counter = CounterService(engine, catalogue, config, clock, outbox=outbox)
     worker = worker or Worker(dispatch)
     sync = SyncWorker(engine, config, clock, health=device_health(devices))
+    printing = PrintDesk(devices, alerts, dispatch)
+    secret = load_hall_secret(root, config.hall.secret_file)
+    lockers = LockerService(engine, config, clock, secret, outbox, alerts, BoardDoors(devices))
     flows = Flows(
         home=HomeFlow(bus=bus, worker=worker, counter=counter, sync=sync),
         queue=QueueFlow(bus=bus, worker=worker, clock=clock, config=config, sessions=sessions,
                         queue=queue, counter=counter,
-                        printing=PrintDesk(devices, alerts, dispatch)))
+                        printing=printing),
+        locker=LockerFlow(bus=bus, worker=worker, clock=clock, sessions=sessions,
+                          service=lockers, printing=printing, secret=lambda: secret,
+                          hall_names=(config.hall.name, config.hall.name_en), tz=tz,
+                          door_alert_s=config.locker.door_open_alert_seconds))
+    schedule = HallSchedule.from_config(config.schedule, HallCalendar.from_config(config))
     return KioskContext(config=config, bus=bus, sessions=sessions, devices=devices,
                         data_dir=root, simulate=simulate, engine=engine, catalogue=catalogue,
                         clock=clock, outbox=outbox, alerts=alerts, queue=queue, counter=counter,
-                        mode=ModeKeeper(catalogue, devices, clock, tz), worker=worker,
-                        flows=flows, dispatch=dispatch, sync=sync)
+                        mode=ModeKeeper(catalogue, devices, clock, tz, schedule), worker=worker,
+                        flows=flows, dispatch=dispatch, sync=sync,
+                        services={"lockers": lockers})
