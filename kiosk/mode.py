@@ -106,11 +106,11 @@ class ModeKeeper:
             return KioskMode.MAINTENANCE
         if self._out_of_service is not None:
             return KioskMode.OUT_OF_SERVICE
-        local = local_now(self.clock, self.tz)
         if self.schedule is not None:
-            if not self.schedule.hall_open_today(local):
+            if not self.schedule.hall_open_today(local_now(self.clock, self.tz)):
                 return KioskMode.AFTER_HOURS
-        elif self.catalogue is not None and not hall_open_today(self.catalogue, local):
+        elif self.catalogue is not None and not hall_open_today(
+                self.catalogue, local_now(self.clock, self.tz)):
             return KioskMode.AFTER_HOURS
         return KioskMode.NORMAL
 
