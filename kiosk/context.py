@@ -25,10 +25,13 @@ from kiosk.events import Dispatch, EventBus, call_now
 from kiosk.flows.base import Worker
 from kiosk.flows.home import HomeFlow
 from kiosk.flows.locker import LockerFlow
+from kiosk.flows.locker_staff import StaffFlow
 from kiosk.flows.printing import PrintDesk
 from kiosk.flows.queue import QueueFlow
+from kiosk.lockers.cases import CaseDirectory
 from kiosk.lockers.doors import BoardDoors
 from kiosk.lockers.service import LockerService
+from kiosk.lockers.staff import StaffDesk
 from kiosk.mode import ModeKeeper
 from kiosk.outbox import Outbox
 from kiosk.privacy import load_hall_secret
@@ -38,6 +41,7 @@ from kiosk.schedule import HallSchedule
 from kiosk.session import SessionKeeper
 from kiosk.storage import make_engine, migrate
 from kiosk.sync.heartbeat import device_health
+from kiosk.sync.settings import sync_settings
 from kiosk.sync.worker import SyncWorker
 from kiosk.workdays import HallCalendar
 
@@ -51,11 +55,13 @@ class Flows:
     home: HomeFlow
     queue: QueueFlow
     locker: LockerFlow
+    locker_staff: StaffFlow
 
     def close(self) -> None:
         self.home.close()
         self.queue.close()
         self.locker.close()
+        self.locker_staff.close()
 
 
 @dataclass
@@ -86,6 +92,9 @@ class KioskContext:
 
     def close(self) -> None:
         self.sync.stop(timeout=5.0)
+        cases = self.services.get("locker_cases")
+        if isinstance(cases, CaseDirectory):
+            cases.close()
         self.flows.close()
         self.devices.stop()
         self.worker.stop()
@@ -113,7 +122,9 @@ def build_context(config: Config, *, simulate: bool, dispatch: Dispatch = call_n
     sync = SyncWorker(engine, config, clock, health=device_health(devices))
     printing = PrintDesk(devices, alerts, dispatch)
     secret = load_hall_secret(root, config.hall.secret_file)
-    lockers = LockerService(engine, config, clock, secret, outbox, alerts, BoardDoors(devices))
+    cases = CaseDirectory(secret, sync_settings(config))
+    lockers = LockerService(engine, config, clock, secret, outbox, alerts, BoardDoors(devices),
+                            owner_check=cases.belongs_to)
     flows = Flows(
         home=HomeFlow(bus=bus, worker=worker, counter=counter, sync=sync),
         queue=QueueFlow(bus=bus, worker=worker, clock=clock, config=config, sessions=sessions,
@@ -122,11 +133,14 @@ def build_context(config: Config, *, simulate: bool, dispatch: Dispatch = call_n
         locker=LockerFlow(bus=bus, worker=worker, clock=clock, sessions=sessions,
                           service=lockers, printing=printing, secret=lambda: secret,
                           hall_names=(config.hall.name, config.hall.name_en), tz=tz,
-                          door_alert_s=config.locker.door_open_alert_seconds))
+                          door_alert_s=config.locker.door_open_alert_seconds),
+        locker_staff=StaffFlow(bus=bus, worker=worker, sessions=sessions, service=lockers,
+                               desk=StaffDesk(engine, config.locker, clock, secret),
+                               cases=cases, secret=lambda: secret))
     schedule = HallSchedule.from_config(config.schedule, HallCalendar.from_config(config))
     return KioskContext(config=config, bus=bus, sessions=sessions, devices=devices,
                         data_dir=root, simulate=simulate, engine=engine, catalogue=catalogue,
                         clock=clock, outbox=outbox, alerts=alerts, queue=queue, counter=counter,
                         mode=ModeKeeper(catalogue, devices, clock, tz, schedule), worker=worker,
                         flows=flows, dispatch=dispatch, sync=sync,
-                        services={"lockers": lockers})
+                        services={"lockers": lockers, "locker_cases": cases})

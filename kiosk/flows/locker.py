@@ -236,6 +236,7 @@ class LockerFlow(Flow[LockerState]):
             self._change(step=LockerStep.RESULT, result=LockerResult.FULL)
             return
         self._opening = outcome.value
+        self._last_poll = float("-inf")  # the first tick reads the new door at once
         self._opened_at = None  # set by the next tick (monotonic time comes from the view)
         self._change(step=LockerStep.DOOR_OPEN, compartment=outcome.value.compartment,
                      left_open=False)

@@ -70,7 +70,7 @@ class CodeCheck:
 class CaseRef:
     """A case as the staff deposit knows it (scanned receipt QR or barcode)."""
 
-    case_id: str
+    case_id: str | None
     case_number: str | None
     service_items: tuple[str, ...]
     masked_name: str | None = None
