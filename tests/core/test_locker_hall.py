@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import select, text
 
 from config.schema import Config
-from kiosk.storage.models import OutboxMessage
 from kiosk.lockers.service import CaseRef
+from kiosk.storage.models import OutboxMessage
 from tests.core.conftest import SECRET as KIOSK_SECRET
 from tests.core.locker_fixtures import make_cabinet
 from tests.hall.conftest import SECRET as HALL_SECRET
