@@ -25,6 +25,7 @@ from kiosk.flows.base import Flow, Outcome, Worker
 from kiosk.flows.identity import check_card
 from kiosk.flows.locker_state import LockerNotice, LockerResult, LockerState, LockerStep
 from kiosk.flows.printing import PrintDesk
+from kiosk.i18n import N_
 from kiosk.lockers.codes import CODE_DIGITS, minutes_left
 from kiosk.lockers.journal import DoorBusy, DoorFault, Opening, Settled, Settlement
 from kiosk.lockers.service import CodeCheck, CodeVerdict, HeldItem, LockerService
@@ -40,17 +41,19 @@ _DIGITS = re.compile(r"(?<!\d)(\d{6})(?!\d)")
 
 # (heading, message) msgids per refusal; {n} tries left, {minutes} cooling-off in words
 REFUSALS: dict[CodeVerdict, tuple[str, str]] = {
-    CodeVerdict.MALFORMED: ("请输入 6 位取件码", "取件码在取件通知短信中"),
-    CodeVerdict.WRONG: ("取件码不正确", "请核对取件通知短信中的取件码，还可以再试 {n} 次"),
+    CodeVerdict.MALFORMED: (N_("请输入 6 位取件码"), N_("取件码在取件通知短信中")),
+    CodeVerdict.WRONG: (N_("取件码不正确"), N_("请核对取件通知短信中的取件码，还可以再试 {n} 次")),
     CodeVerdict.EXPIRED: (
-        "取件码已过期", "物品仍在柜中，由工作人员收回。请在工作时间携带身份证到服务台领取"),
-    CodeVerdict.USED: ("该取件码已经使用", "物品已经取出。如有疑问，请在工作时间联系服务台"),
+        N_("取件码已过期"), N_("物品仍在柜中，由工作人员收回。请在工作时间携带身份证到服务台领取")),
+    CodeVerdict.USED: (N_("该取件码已经使用"),
+        N_("物品已经取出。如有疑问，请在工作时间联系服务台")),
     CodeVerdict.KIOSK_RESTING: (
-        "输入错误次数过多", "为保护您的物品，取件暂停，请 {minutes} 分钟后再试"),
-    CodeVerdict.CODE_RESTING: ("该取件码已暂时锁定", "身份证多次不符，请 {minutes} 分钟后再试"),
+        N_("输入错误次数过多"), N_("为保护您的物品，取件暂停，请 {minutes} 分钟后再试")),
+    CodeVerdict.CODE_RESTING: (N_("该取件码已暂时锁定"),
+        N_("身份证多次不符，请 {minutes} 分钟后再试")),
     CodeVerdict.WRONG_PERSON: (
-        "身份证与收件人不符", "该物品须由本人凭身份证领取，还可以再试 {n} 次"),
-    CodeVerdict.OWNER_UNKNOWN: ("暂时无法核验身份", "请在工作时间携带身份证到服务台领取"),
+        N_("身份证与收件人不符"), N_("该物品须由本人凭身份证领取，还可以再试 {n} 次")),
+    CodeVerdict.OWNER_UNKNOWN: (N_("暂时无法核验身份"), N_("请在工作时间携带身份证到服务台领取")),
 }
 
 
@@ -124,7 +127,8 @@ class LockerFlow(Flow[LockerState]):
         if self.state.step is LockerStep.CODE:
             found = _DIGITS.findall(text)
             if len(found) != 1:
-                self._notice("无法识别该二维码", "请扫描取件通知中的二维码，或直接输入 6 位取件码")
+                self._notice(N_("无法识别该二维码"),
+                    N_("请扫描取件通知中的二维码，或直接输入 6 位取件码"))
                 return True
             self._change(digits=found[0])
             self.submit_code()
@@ -133,7 +137,8 @@ class LockerFlow(Flow[LockerState]):
             token = text.rstrip("/").rsplit("/", 1)[-1]
             case_id = case_from_token(token, self._secret())
             if case_id is None:
-                self._notice("无法识别该回执", "请扫描自助申报回执上的二维码，或选择办理事项")
+                self._notice(N_("无法识别该回执"),
+                    N_("请扫描自助申报回执上的二维码，或选择办理事项"))
             else:
                 self._change(case_id=case_id, service_item=None, case_label=case_id[:8])
             return True
@@ -164,7 +169,7 @@ class LockerFlow(Flow[LockerState]):
             return False
         verdict = check_card(card, local_now(self.clock, self.tz).date())
         if not verdict.accepted:
-            self._notice("无法使用该身份证", "请使用本人有效的居民身份证")
+            self._notice(N_("无法使用该身份证"), N_("请使用本人有效的居民身份证"))
             return True
         person = id_hash(card.id_number, self._secret())
         masked = mask_name(card.name)
@@ -207,7 +212,7 @@ class LockerFlow(Flow[LockerState]):
         if s.step is not LockerStep.CHOOSE or s.busy or self._person is None:
             return
         if s.case_id is None and s.service_item is None:
-            self._notice("请先选择办件", "扫描申报回执二维码，或在下方选择办理事项")
+            self._notice(N_("请先选择办件"), N_("扫描申报回执二维码，或在下方选择办理事项"))
             return
         person, masked = self._person, s.masked_name
         self._open(lambda: self.service.open_dropoff(
@@ -227,7 +232,7 @@ class LockerFlow(Flow[LockerState]):
             return
         if isinstance(outcome.error, DoorBusy):
             self._change(step=LockerStep.MENU)
-            self._notice("柜门正在使用中", "请稍后再试")
+            self._notice(N_("柜门正在使用中"), N_("请稍后再试"))
             return
         if outcome.error is not None:
             self._fault(outcome.error)
@@ -302,7 +307,7 @@ class LockerFlow(Flow[LockerState]):
     def _fault(self, error: BaseException) -> None:
         log.error("locker: %s", type(error).__name__, exc_info=error)
         self._change(step=LockerStep.MENU, busy=False)
-        self._notice("文件柜暂时无法使用", "请稍后再试，或在工作时间联系服务台")
+        self._notice(N_("文件柜暂时无法使用"), N_("请稍后再试，或在工作时间联系服务台"))
 
     def _forget(self) -> None:
         self.generation += 1

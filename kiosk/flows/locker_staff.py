@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from drivers.idcard.base import IdCard
 from kiosk.events import EventBus
 from kiosk.flows.base import Flow, Outcome, Worker
+from kiosk.i18n import N_
 from kiosk.lockers.cases import CaseDirectory
 from kiosk.lockers.codes import minutes_left
 from kiosk.lockers.journal import DoorBusy, DoorFault, Opening, Purpose, Settled, Settlement
@@ -110,7 +111,7 @@ class StaffFlow(Flow[StaffState]):
 
     def _found(self, outcome: Outcome[str | None]) -> None:
         if outcome.error is not None or outcome.value is None:
-            self._notice("不是工作人员卡", "请使用已登记的工作人员卡或工作人员二维码")
+            self._notice(N_("不是工作人员卡"), N_("请使用已登记的工作人员卡或工作人员二维码"))
             return
         self._candidate = outcome.value
         self._pin = ""
@@ -138,16 +139,17 @@ class StaffFlow(Flow[StaffState]):
         self._change(busy=False)
         check = outcome.value
         if outcome.error is not None or check is None:
-            self._notice("暂时无法登录", "请稍后再试")
+            self._notice(N_("暂时无法登录"), N_("请稍后再试"))
             return
         if check.verdict is StaffVerdict.OK:
             log.info("locker: staff signed in")
             self._change(step=StaffStep.MENU, staff_id=check.staff_id)
         elif check.verdict is StaffVerdict.RESTING:
-            self._notice("密码错误次数过多", "请 {minutes} 分钟后再试",
+            self._notice(N_("密码错误次数过多"), N_("请 {minutes} 分钟后再试"),
                          minutes=minutes_left(check.wait_s))
         else:
-            self._notice("密码不正确", "还可以再试 {n} 次", tries_left=check.tries_left or 0)
+            self._notice(N_("密码不正确"),
+                N_("还可以再试 {n} 次"), tries_left=check.tries_left or 0)
 
     # ---- tasks --------------------------------------------------------------------------------
     def choose_deposit(self) -> None:
@@ -169,7 +171,7 @@ class StaffFlow(Flow[StaffState]):
     def _case_found(self, outcome: Outcome[CaseRef | None]) -> None:
         self._change(busy=False)
         if outcome.error is not None or outcome.value is None:
-            self._notice("无法识别该办件", "请扫描办件回执二维码或办件编号条码")
+            self._notice(N_("无法识别该办件"), N_("请扫描办件回执二维码或办件编号条码"))
             return
         self._change(case=outcome.value)
 
@@ -210,11 +212,11 @@ class StaffFlow(Flow[StaffState]):
             return
         if isinstance(outcome.error, DoorBusy) or outcome.error is not None:
             self._change(step=StaffStep.MENU)
-            self._notice("柜门暂时无法打开", "请稍后再试")
+            self._notice(N_("柜门暂时无法打开"), N_("请稍后再试"))
             return
         if outcome.value is None:
             self._change(step=StaffStep.MENU)
-            self._notice("没有空闲的柜格", "请选择其他尺寸，或先取回逾期物品")
+            self._notice(N_("没有空闲的柜格"), N_("请选择其他尺寸，或先取回逾期物品"))
             return
         self._opening = outcome.value
         self._last_poll = float("-inf")  # the first tick reads the new door at once

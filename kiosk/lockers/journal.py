@@ -101,11 +101,12 @@ class Journal:
 
     def __init__(self, engine: Engine, doors: DoorPort, *, hall: str, kiosk_id: str,
                  clock: Clock, secret: bytes, outbox: Outbox, alerts: Alerts,
-                 keeping_days: int) -> None:
+                 keeping_days: int, left_open_s: float = 0.0) -> None:
         self.engine, self.doors = engine, doors
         self.hall, self.kiosk_id, self.clock = hall, kiosk_id, clock
         self.secret, self.outbox, self.alerts = secret, outbox, alerts
         self.keeping_days = keeping_days
+        self.left_open_s = left_open_s  # a door open longer than this at recovery is alerted
 
     # ---- 1. intent --------------------------------------------------------------------------
     def begin(self, number: int, purpose: Purpose, actor: str, *, item_id: str | None = None,
@@ -293,7 +294,9 @@ class Journal:
             if door.is_open:
                 if intent.state == "intended":  # the command ran before the power went
                     self._opened(intent.id, intent.compartment, intent.purpose)
-                self.alerts.raise_(self._open_note(intent.compartment))
+                since = intent.opened_at or intent.created_at
+                if (utc_now(self.clock) - since).total_seconds() >= self.left_open_s:
+                    self.alerts.raise_(self._open_note(intent.compartment))
                 out.append(self._settlement(intent, Settled.PENDING))
             elif intent.state == "opened" or door.item_present is not None:
                 out.append(self.settle(intent.id, door))

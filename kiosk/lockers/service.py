@@ -98,7 +98,8 @@ class LockerService:
         self.owner_check = owner_check
         self.journal = Journal(engine, doors, hall=config.hall.code, kiosk_id=config.kiosk.id,
                                clock=clock, secret=secret, outbox=outbox, alerts=alerts,
-                               keeping_days=config.locker.keeping_days)
+                               keeping_days=config.locker.keeping_days,
+                               left_open_s=config.locker.door_open_alert_seconds)
 
     @property
     def actor(self) -> str:
