@@ -21,6 +21,13 @@ PARENT: dict[str, str | None] = {
     "queue_confirm": "queue_identify",
     "queue_ticket": "queue",
     "queue_appointment": "queue",
+    # 文件柜 (document locker): every step leads back to the locker's menu
+    "locker": HOME,
+    "locker_pickup": "locker",
+    "locker_card": "locker",
+    "locker_dropoff": "locker",
+    "locker_door": "locker",
+    "locker_staff": "locker",
 }
 
 

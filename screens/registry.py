@@ -36,6 +36,13 @@ SCREENS: dict[str, ScreenSpec] = {
     "queue_confirm": ScreenSpec("screens.queue_confirm", "QueueConfirmScreen"),
     "queue_ticket": ScreenSpec("screens.queue_ticket", "QueueTicketScreen"),
     "queue_appointment": ScreenSpec("screens.queue_appointment", "QueueAppointmentScreen"),
+    # 文件柜 (document locker): pickup, night drop-off, staff
+    "locker": ScreenSpec("screens.locker", "LockerScreen"),
+    "locker_pickup": ScreenSpec("screens.locker_pickup", "LockerPickupScreen"),
+    "locker_card": ScreenSpec("screens.locker_card", "LockerCardScreen"),
+    "locker_dropoff": ScreenSpec("screens.locker_dropoff", "LockerDropoffScreen"),
+    "locker_door": ScreenSpec("screens.locker_door", "LockerDoorScreen"),
+    "locker_staff": ScreenSpec("screens.locker_staff", "LockerStaffScreen"),
 }
 
 
