@@ -12,13 +12,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from kivy.graphics import Color, Line, Rectangle
+from kivy.graphics import Color, InstructionGroup, Line, Rectangle
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
-from kivy.uix.relativelayout import RelativeLayout
 
 from kiosk.flows.base import FlowChanged
 from kiosk.flows.locker import LockerFlow
@@ -59,10 +59,18 @@ class Keypad(GridLayout):
     def __init__(self, **kwargs: Any) -> None:
         self.on_key: Callable[[str], None] = lambda _k: None
         super().__init__(**kwargs)
+        self._keys: list[KeypadKey] = []
         for key in ("1", "2", "3", "4", "5", "6", "7", "8", "9", "clear", "0", "back"):
-            button = KeypadKey(key=key, ident=f"{self.prefix}_{key}")
+            button = KeypadKey(key=key)
             button.bind(on_release=lambda b: self.on_key(b.key))
+            self._keys.append(button)
             self.add_widget(button)
+        self.bind(prefix=self._name_keys)
+        self._name_keys()
+
+    def _name_keys(self, *_: object) -> None:
+        for button in self._keys:
+            button.ident = f"{self.prefix}_{button.key}"
 
 
 class KeypadKey(KioskButton):
@@ -110,7 +118,7 @@ class CodeBoxes(BoxLayout):
             box.text = ("•" if self.masked and ch else ch)
 
 
-class CabinetView(RelativeLayout):
+class CabinetView(FloatLayout):
     """The cabinet drawn from the configuration: every compartment with its number, the open
     door lit (colour and a thick frame, not colour alone) and doors out of service greyed."""
 
@@ -121,7 +129,9 @@ class CabinetView(RelativeLayout):
         self._labels: dict[int, Label] = {}
         self.out_of_service: set[int] = set()
         super().__init__(**kwargs)
-        self.bind(size=self._redraw, lit=self._redraw)
+        self._art = InstructionGroup()  # ours alone: a layout's own canvas is left alone
+        self.canvas.before.add(self._art)
+        self.bind(pos=self._redraw, size=self._redraw, lit=self._redraw)
 
     def set_cabinet(self, cabinet: Cabinet) -> None:
         self._cabinet = cabinet
@@ -140,26 +150,27 @@ class CabinetView(RelativeLayout):
         gap = 8.0
         gaps = (cabinet.columns - 1) * gap + (len(cabinet.cabinet_starts) - 1) * gap * 3
         col_w = (self.width - gaps) / cabinet.columns
-        self.canvas.before.clear()
-        with self.canvas.before:
-            for c in cabinet.compartments:
-                extra = sum(1 for s in cabinet.cabinet_starts[1:] if s <= c.column) * gap * 3
-                x = c.column * (col_w + gap) + extra
-                h = c.height * self.height
-                y = self.height - c.top * self.height - h
-                lit = c.number == self.lit
-                broken = c.number in self.out_of_service
-                Color(*(theme.PRIMARY if lit else theme.DISABLED_BG if broken
-                        else theme.SURFACE))
-                Rectangle(pos=(x + 2, y + 2), size=(col_w - 4, h - 4))
-                Color(*(theme.TEXT if lit else theme.BORDER))
-                Line(rectangle=(x + 2, y + 2, col_w - 4, h - 4), width=5 if lit else 1.5)
-                label = self._labels[c.number]
-                label.pos, label.size = (x, y), (col_w, h)
-                label.text_size = (col_w, h)
-                label.text = c.label
-                label.color = (theme.TEXT_ON_PRIMARY if lit else theme.DISABLED_TEXT if broken
-                               else theme.TEXT_MUTED)
+        art = self._art
+        art.clear()
+        for c in cabinet.compartments:
+            extra = sum(1 for s in cabinet.cabinet_starts[1:] if s <= c.column) * gap * 3
+            x = self.x + c.column * (col_w + gap) + extra
+            h = c.height * self.height
+            y = self.top - c.top * self.height - h
+            lit = c.number == self.lit
+            broken = c.number in self.out_of_service
+            art.add(Color(*(theme.PRIMARY if lit else theme.DISABLED_BG if broken
+                            else theme.SURFACE)))
+            art.add(Rectangle(pos=(x + 2, y + 2), size=(col_w - 4, h - 4)))
+            art.add(Color(*(theme.TEXT if lit else theme.BORDER)))
+            art.add(Line(rectangle=(x + 2, y + 2, col_w - 4, h - 4), width=5 if lit else 1.5))
+            label = self._labels[c.number]
+            label.size_hint = (None, None)
+            label.pos, label.size = (x, y), (col_w, h)
+            label.text_size = (col_w, h)
+            label.text = c.label
+            label.color = (theme.TEXT_ON_PRIMARY if lit else theme.DISABLED_TEXT if broken
+                           else theme.TEXT_MUTED)
 
 
 class LockerView(KioskScreen):

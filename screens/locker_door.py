@@ -44,6 +44,7 @@ class LockerDoorScreen(LockerView):
     heading = StringProperty("")
     message = StringProperty("")
     door = StringProperty("")
+    place = StringProperty("")  # where the door is, in words (colour is never the only cue)
     finished = BooleanProperty(False)
     warning = BooleanProperty(False)
 
@@ -58,6 +59,11 @@ class LockerDoorScreen(LockerView):
         number = s.compartment or 0
         self.door = str(number) if number else ""
         self.ids.cabinet.lit = number if s.result is not LockerResult.DOOR_FAULT else 0
+        self.place = ""
+        if number and s.step is LockerStep.DOOR_OPEN:
+            c = self.app.ctx.services["lockers"].cabinet.get(number)
+            self.place = app.tr("{cabinet} 柜，左起第 {column} 列，从上往下第 {row} 格", lang,
+                                cabinet=c.cabinet, column=c.place_column, row=c.place_row)
         self.finished = s.step is LockerStep.RESULT
         self.warning = s.left_open or s.result in (LockerResult.NOT_TAKEN,
                                                    LockerResult.DOOR_FAULT,

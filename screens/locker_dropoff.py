@@ -22,7 +22,7 @@ Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 class LockerDropoffScreen(LockerView):
     title = StringProperty("夜间投递")
     chosen = StringProperty("")
-    size = StringProperty("M")
+    chosen_size = StringProperty("M")
     busy = BooleanProperty(False)
     masked_name = StringProperty("")
 
@@ -32,7 +32,7 @@ class LockerDropoffScreen(LockerView):
             button = KioskButton(role="secondary", ident=f"locker_item_{item.id}")
             button.item_id = item.id
             button.bind(on_release=lambda b: self.choose(b.item_id))
-            self.ids.items.add_widget(button)
+            self.ids.item_list.add_widget(button)
             self._items[item.id] = button
         for size in ("S", "M", "L"):
             button = KioskButton(role="secondary", ident=f"locker_size_{size}")
@@ -58,7 +58,7 @@ class LockerDropoffScreen(LockerView):
             self.chosen = app.tr("申报回执（已扫描）", lang)
         else:
             self.chosen = ""
-        self.size = state.size
+        self.chosen_size = state.size
         self.busy = state.busy
         self.masked_name = state.masked_name
 

@@ -25,6 +25,8 @@ class Compartment:
     column: int  # 0-based, across the whole cabinet row (for the drawing)
     top: float  # 0..1 from the top of its column
     height: float  # 0..1 of its column
+    place_column: int = 1  # 1-based, from the left of its own cabinet (said to the citizen)
+    place_row: int = 1  # 1-based, from the top of its column
 
     @property
     def label(self) -> str:
@@ -45,13 +47,13 @@ class Cabinet:
         number = 1
         for cab in locker.cabinets:
             starts.append(column)
-            for sizes in cab.columns:
+            for col_in_cab, sizes in enumerate(cab.columns, start=1):
                 total = sum(HEIGHT_UNITS[s] for s in sizes)
                 top = 0
-                for size in sizes:
+                for row, size in enumerate(sizes, start=1):
                     units = HEIGHT_UNITS[size]
                     out.append(Compartment(number, size, cab.name, column, top / total,
-                                           units / total))
+                                           units / total, col_in_cab, row))
                     top += units
                     number += 1
                 column += 1

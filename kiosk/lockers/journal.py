@@ -271,7 +271,7 @@ class Journal:
             "item_kind": item.kind, "service_item": item.item_id, "actor": intent.actor}
         if expires_at is not None:
             payload["expires_at"] = expires_at.isoformat()
-        self.outbox.add(conn, f"locker:{intent.id}:{kind}", kind, payload, now)
+        self.outbox.add(conn, f"locker:{item.id}:{intent.id}:{kind}", kind, payload, now)
 
     # ---- after a power cut ------------------------------------------------------------------
     def open_intents(self) -> list[LockerIntent]:
