@@ -27,6 +27,18 @@ class NotALockerBoard(DeviceError):
     message_zh = "文件柜未配置"
 
 
+class DoorNotReported(DeviceError):
+    """The board serving this door left it out of its answer (that board is not answering)."""
+
+    message_zh = "文件柜控制板无响应"
+
+
+def _state_of(states: dict[int, DoorState], number: int) -> DoorState:
+    if number not in states:
+        raise DoorNotReported(f"locker door {number} was not reported by its board")
+    return states[number]
+
+
 def _board(device: Device) -> LockerBoard:
     if not isinstance(device, LockerBoard):
         raise NotALockerBoard(f"{type(device).__name__} is not a locker board")
@@ -41,7 +53,7 @@ class DirectDoors:
         self.board.open_door(number)
 
     def state(self, number: int) -> DoorState:
-        return self.board.door_states()[number]
+        return _state_of(self.board.door_states(), number)
 
 
 class BoardDoors:
@@ -57,5 +69,5 @@ class BoardDoors:
     def state(self, number: int) -> DoorState:
         if "locker" not in self.devices.kinds():
             raise NotALockerBoard("no locker board is configured")
-        return self.devices.run_job("locker", lambda d: _board(d).door_states()[number]).result(
-            JOB_TIMEOUT_S)
+        return self.devices.run_job(
+            "locker", lambda d: _state_of(_board(d).door_states(), number)).result(JOB_TIMEOUT_S)
