@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from config.schema import LockerDevice, LockerSettings
-from drivers.base import HealthState
+from drivers.base import DeviceTimeout, HealthState
 from drivers.factory import build_devices
 from drivers.locker.base import DoorState
 from drivers.locker.board import SerialLockerBoard
@@ -68,7 +68,7 @@ def test_a_silent_board_takes_only_its_own_doors_away(boards) -> None:
     health = cabinet.health()
     assert health.state is HealthState.DEGRADED and "2" in health.reason
     a.silent = True
-    with pytest.raises(Exception):
+    with pytest.raises(DeviceTimeout):
         cabinet.door_states()
 
 
