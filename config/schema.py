@@ -346,10 +346,6 @@ class CabinetConfig:
     columns: Annotated[list[Column], Field(min_length=1, max_length=20)]
 
 
-def _default_cabinets() -> list[CabinetConfig]:
-    return [CabinetConfig(name="A", columns=["SSSMML"] * 4)]
-
-
 @model
 class LockerConfig:
     keeping_days: Annotated[Int, Field(ge=1, le=60)] = 7  # a pickup code expires after this
@@ -366,8 +362,8 @@ class LockerConfig:
     # certificates): a pickup code alone does not open their compartment
     id_check_items: list[Text] = Field(default_factory=lambda: [
         "business-licence", "employment-certificate", "real-estate-registration"])
-    cabinets: Annotated[list[CabinetConfig], Field(min_length=1, max_length=20)] = Field(
-        default_factory=_default_cabinets)
+    # [] (the default): one cabinet "A" laid out from the boards' doors, columns of "SSSMML"
+    cabinets: Annotated[list[CabinetConfig], Field(max_length=20)] = Field(default_factory=list)
     boards: Annotated[list[LockerDevice], Field(max_length=15)] = Field(default_factory=list)
 
     @property
@@ -419,10 +415,15 @@ class Config:
     locker: LockerConfig = Field(default_factory=LockerConfig)
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
 
+    @property
+    def locker_doors(self) -> int:
+        """Doors of every configured lock board ([devices.locker] and [[locker.boards]])."""
+        boards = [self.devices.locker, *self.locker.boards]
+        return sum(b.settings.doors or DEFAULT_DOORS.get(b.driver, 24) for b in boards)
+
     @model_validator(mode="after")
     def _cabinet_fits_the_boards(self) -> Config:
-        boards = [self.devices.locker, *self.locker.boards]
-        doors = sum(b.settings.doors or DEFAULT_DOORS.get(b.driver, 24) for b in boards)
+        doors = self.locker_doors
         if self.devices.locker.enabled and self.locker.compartments > doors:
             raise expected(f"at most {doors} compartments (the doors of the configured lock "
                            f"boards)", field="locker.cabinets", found=self.locker.compartments)

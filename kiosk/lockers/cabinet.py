@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from config.schema import LockerConfig
+from config.schema import CabinetConfig, LockerConfig
 
 SIZES = ("S", "M", "L")
 HEIGHT_UNITS = {"S": 1, "M": 2, "L": 3}  # how tall each size is drawn, in small-door units
@@ -33,6 +33,13 @@ class Compartment:
         return f"{self.number:02d}"
 
 
+def default_cabinet(doors: int, pattern: str = "SSSMML") -> CabinetConfig:
+    columns = [pattern] * (doors // len(pattern))
+    if doors % len(pattern):
+        columns.append(pattern[:doors % len(pattern)])
+    return CabinetConfig(name="A", columns=columns or [pattern[:1]])
+
+
 @dataclass(frozen=True)
 class Cabinet:
     compartments: tuple[Compartment, ...]
@@ -40,12 +47,15 @@ class Cabinet:
     cabinet_starts: tuple[int, ...]  # column index where each cabinet begins (for gaps)
 
     @classmethod
-    def from_config(cls, locker: LockerConfig) -> Cabinet:
+    def from_config(cls, locker: LockerConfig, doors: int) -> Cabinet:
+        """The configured cabinets, or (none configured) one cabinet "A" of ``doors``
+        compartments in columns of "SSSMML"."""
+        cabinets = locker.cabinets or [default_cabinet(doors)]
         out: list[Compartment] = []
         starts: list[int] = []
         column = 0
         number = 1
-        for cab in locker.cabinets:
+        for cab in cabinets:
             starts.append(column)
             for col_in_cab, sizes in enumerate(cab.columns, start=1):
                 total = sum(HEIGHT_UNITS[s] for s in sizes)

@@ -94,7 +94,7 @@ class LockerService:
         self.engine, self.clock, self.secret = engine, clock, secret
         self.settings = config.locker
         self.kiosk_id = config.kiosk.id
-        self.cabinet = Cabinet.from_config(config.locker)
+        self.cabinet = Cabinet.from_config(config.locker, config.locker_doors)
         self.owner_check = owner_check
         self.journal = Journal(engine, doors, hall=config.hall.code, kiosk_id=config.kiosk.id,
                                clock=clock, secret=secret, outbox=outbox, alerts=alerts,

@@ -184,3 +184,20 @@ def test_codes_are_stored_only_hashed(cab, engine) -> None:
     assert code_hmac(code, SECRET) in dump and code not in dump.replace(
         code_hmac(code, SECRET), "")
     assert derive_code(SECRET, item_id) == code
+
+
+def test_the_cabinet_is_laid_out_from_the_boards_when_none_is_configured() -> None:
+    """Given no [locker] cabinets and 16 doors, then one cabinet A of 16 compartments in
+    columns SSSMML, SSSMML, SSSM; a configured layout is taken as written, with places."""
+    from config.schema import CabinetConfig, LockerConfig
+    from kiosk.lockers.cabinet import Cabinet
+
+    cabinet = Cabinet.from_config(LockerConfig(), 16)
+    assert cabinet.numbers() == list(range(1, 17)) and cabinet.columns == 3
+    assert [cabinet.get(n).size for n in (1, 4, 6, 16)] == ["S", "M", "L", "M"]
+    two = Cabinet.from_config(LockerConfig(cabinets=[
+        CabinetConfig(name="A", columns=["SML"]), CabinetConfig(name="B", columns=["LL"])]), 24)
+    b2 = two.get(5)
+    assert (b2.cabinet, b2.place_column, b2.place_row, b2.size) == ("B", 1, 2, "L")
+    assert two.cabinet_starts == (0, 1)
+    assert [c.number for c in two.fitting("M")] == [2, 3, 4, 5]
