@@ -119,7 +119,7 @@ class LockerFlow(Flow[LockerState]):
             return
         code = self.state.digits
         self._change(busy=True)
-        self._run(lambda: self.service.check_code(code), self._code_checked)
+        self._run(lambda: self.service.pickup_by_code(code), self._code_checked)
 
     def code_scanned(self, text: str) -> bool:
         """The notification's QR (a URL or text holding the 6 digits), or a receipt QR in the
@@ -146,11 +146,21 @@ class LockerFlow(Flow[LockerState]):
 
     def _code_checked(self, outcome: Outcome[CodeCheck]) -> None:
         self._change(busy=False)
+        if isinstance(outcome.error, DoorFault | DoorBusy):
+            self._change(digits="")
+            self._opened(Outcome(error=outcome.error))
+            return
         if outcome.error is not None:
             self._fault(outcome.error)
             return
         check = outcome.value
         assert check is not None
+        if check.opening is not None:  # the code alone opens it: the door is already open
+            self._item = check.item
+            self._change(digits="", case_label=check.item.case_number or "" if check.item
+                         else "")
+            self._opened(Outcome(value=check.opening))
+            return
         if check.verdict is not CodeVerdict.OK:
             self._change(digits="")
             self._refuse(check)

@@ -130,6 +130,20 @@ class Journal:
         log.info("locker: door %s intended for %s", number, purpose.value)
         return Opening(int(intent), number, item_id, purpose)
 
+    def begin_in(self, conn: Connection, number: int, purpose: Purpose, actor: str,
+                 item_id: str) -> Opening | None:
+        """The intent of opening an item's door, inside the caller's transaction (one commit
+        for the code check and the intent); None when the door is busy."""
+        try:
+            with conn.begin_nested():
+                intent = conn.execute(insert(LockerIntent).values(
+                    compartment=number, purpose=purpose.value, item_id=item_id, actor=actor,
+                    state="intended", created_at=utc_now(self.clock))).inserted_primary_key[0]
+        except IntegrityError:
+            return None
+        log.info("locker: door %s intended for %s", number, purpose.value)
+        return Opening(int(intent), number, item_id, purpose)  # type: ignore[arg-type]
+
     def _new_item_id(self, conn: Connection) -> str:
         """An item id whose derived pickup code clashes with no live code of this kiosk."""
         for _ in range(50):

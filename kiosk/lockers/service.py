@@ -13,7 +13,7 @@ from __future__ import annotations
 import enum
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, func, insert, select, update
@@ -64,6 +64,7 @@ class CodeCheck:
     item: HeldItem | None = None
     wait_s: int = 0  # cooling-off left, for the *_RESTING verdicts
     tries_left: int | None = None  # wrong codes (or cards) left before the rest
+    opening: Opening | None = None  # ``pickup_by_code``: the door already opened
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,16 @@ class LockerService:
         return f"kiosk:{self.kiosk_id}"
 
     # ---- pickup codes -----------------------------------------------------------------------
-    def check_code(self, code: str) -> CodeCheck:
+    def pickup_by_code(self, code: str) -> CodeCheck:
+        """``check_code``, and when the code alone suffices (no ID check) the door's intent in
+        the same commit, then the open command: one durable write between the code and the
+        wire. Raises ``DoorFault`` / ``DoorBusy`` as ``open_pickup`` does."""
+        check = self.check_code(code, open_now=True)
+        if check.opening is None:
+            return check
+        return replace(check, opening=self.journal.open(check.opening))
+
+    def check_code(self, code: str, *, open_now: bool = False) -> CodeCheck:
         """What a typed or scanned code opens. Every well-formed wrong code is an attempt."""
         if not well_formed(code):
             return CodeCheck(CodeVerdict.MALFORMED)
@@ -145,7 +155,13 @@ class LockerService:
             if live.code_locked_until is not None and live.code_locked_until > now:
                 return CodeCheck(CodeVerdict.CODE_RESTING, wait_s=max(1, int(
                     (live.code_locked_until - now).total_seconds())))
-        return CodeCheck(CodeVerdict.OK, _held(live))
+            opening = None
+            if open_now and not live.needs_id:
+                opening = self.journal.begin_in(conn, live.compartment, Purpose.PICKUP,
+                                                self.actor, live.id)
+                if opening is None:
+                    raise DoorBusy(f"door {live.compartment} is busy")
+        return CodeCheck(CodeVerdict.OK, _held(live), opening=opening)
 
     def check_owner(self, item_id: str, person_hash: str) -> CodeCheck:
         """Whether the tapped ID card is the applicant's; wrong cards rest the code."""
