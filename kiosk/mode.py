@@ -5,8 +5,9 @@ The mode is decided here from the hall's day/night schedule (``kiosk.schedule.Ha
 catalogue's opening hours), read with the injected clock, the technician (maintenance) and the
 device health; the home screen only draws the verdicts. A capability (one home tile) is hidden
 when a device it needs is not fitted, disabled naming the device while that device is down,
-disabled outside the hall's hours when the schedule says it follows them (queue tickets), with
-when it opens next, and disabled for everyone in maintenance or out of service. Only home asks:
+disabled once the hall has closed for the day when the schedule says it follows the hall's
+hours (queue tickets; a lunch break is not night), with when it opens next, and disabled for
+everyone in maintenance or out of service. Only home asks:
 a journey already under way when the hall closes is never interrupted by the mode. Reasons are
 msgids for ``kiosk.i18n.tr``. Never imports Kivy; never reads the wall clock.
 """
@@ -162,8 +163,8 @@ class ModeKeeper:
     def _closed_by_schedule(self, cap: Capability) -> CapabilityState | None:
         assert self.schedule is not None
         local = local_now(self.clock, self.tz)
-        if self.schedule.is_open(cap.id, local):
+        if self.schedule.offered(cap.id, local):
             return None
         reason = REASON_AFTER_HOURS if cap.staffed else REASON_CLOSED
         return CapabilityState(cap.id, False, reason,
-                               opens_at=self.schedule.opens_at(cap.id, local))
+                               opens_at=self.schedule.next_hall_opening(local))

@@ -93,3 +93,9 @@ class HallSchedule:
         if self.is_open(capability, local):
             return None
         return self.next_hall_opening(local)
+
+    def offered(self, capability: str, local: datetime) -> bool:
+        """Whether home offers the capability: 24-hour ones always; hall-hours ones while the
+        hall is open or opens again today. A lunch break is not night: the queue's items say
+        themselves when they reopen (the catalogue's hours), the tile stays."""
+        return not self.follows_hall(capability) or self.hall_open_today(local)

@@ -82,15 +82,20 @@ def test_a_24_hour_day_closes_at_midnight_and_reopens_at_once() -> None:
 
 
 def test_the_mode_and_tiles_follow_the_schedule(schedule) -> None:
-    """Given the mode keeper with the schedule, then at lunch the mode is normal but the queue
-    tile is closed until 13:30; at 22:00 after hours with the queue closed until 09:00 the next
-    morning and locker, progress and guide enabled; on the holiday after hours all day."""
+    """Given the mode keeper with the schedule, then at 08:00 and at lunch the mode is normal
+    and the queue tile stays (its items say when they open); from 17:00 after hours with the
+    queue closed until 09:00 the next morning and locker, progress and guide enabled; on the
+    holiday after hours all day."""
     clock = ManualClock(at(date(2026, 10, 12), 12, 30))
     keeper = ModeKeeper(None, Healthy(), clock, SHANGHAI, schedule)
+    for hh, mm in ((8, 0), (12, 30)):
+        clock.set(at(date(2026, 10, 12), hh, mm))
+        states = {s.id: s for s in keeper.capabilities(CAPS)}
+        assert keeper.mode() is KioskMode.NORMAL and states["queue"].enabled
+    clock.set(at(date(2026, 10, 12), 17))
     states = {s.id: s for s in keeper.capabilities(CAPS)}
-    assert keeper.mode() is KioskMode.NORMAL
     assert (states["queue"].enabled, states["queue"].reason, states["queue"].opens_at) == (
-        False, REASON_AFTER_HOURS, at(date(2026, 10, 12), 13, 30))
+        False, REASON_AFTER_HOURS, at(date(2026, 10, 13), 9))
     clock.set(at(date(2026, 10, 12), 22))
     states = {s.id: s for s in keeper.capabilities(CAPS)}
     assert keeper.mode() is KioskMode.AFTER_HOURS
