@@ -201,3 +201,41 @@ def test_the_cabinet_is_laid_out_from_the_boards_when_none_is_configured() -> No
     assert (b2.cabinet, b2.place_column, b2.place_row, b2.size) == ("B", 1, 2, "L")
     assert two.cabinet_starts == (0, 1)
     assert [c.number for c in two.fitting("M")] == [2, 3, 4, 5]
+
+
+@pytest.mark.parametrize("db", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_two_workers_racing_for_free_doors_never_share_one(db, request, config, clock) -> None:
+    """Given two threads opening drop-off doors at once (on SQLite and PostgreSQL), then every
+    opening gets its own compartment: the database's partial unique indexes refuse a second
+    live item or a second open intent per door, and the loser moves to the next free one."""
+    import threading
+
+    from kiosk.storage import make_engine, migrate
+
+    url = request.getfixturevalue("sqlite_url" if db == "sqlite" else "pg_url")
+    engine = make_engine(url)
+    migrate(engine)
+    cab = make_cabinet(engine, config, clock)
+    doors: list[int] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(2)
+
+    def work() -> None:
+        try:
+            start.wait()
+            for _ in range(6):
+                opening = cab.service.open_dropoff("S", person_hash="ab" * 32,
+                                                   masked_name="张*", case_id=None,
+                                                   service_item=None)
+                assert opening is not None
+                doors.append(opening.compartment)
+        except BaseException as exc:  # handed to the test thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    engine.dispose()
+    assert errors == [] and len(doors) == 12 and len(set(doors)) == 12
