@@ -97,7 +97,8 @@ class LockerStaffScreen(KioskScreen):
         self.ids.keypad.height = self.ids.keypad.minimum_height if show_keypad else 0
         door_step = step in (StaffStep.DOOR_OPEN, StaffStep.RESULT) and s.compartment
         self.ids.cabinet.opacity = 1 if door_step else 0
-        self.ids.cabinet.height = (860 * min(app.font_scale, 1.15)) if door_step else 0
+        self.ids.cabinet.height = ((470 if app.landscape else 860)
+                                   * min(app.font_scale, 1.15)) if door_step else 0
         self.ids.cabinet.lit = 0 if s.door_fault else (s.compartment or 0)
         if step is StaffStep.RESULT:
             self.prompt = (app.tr("{door} 号柜门故障，已停用", lang, door=s.compartment)

@@ -381,3 +381,26 @@ def deposit_on(kiosk: Kiosk, emu: EmulatorKerong) -> tuple[str, int]:
     svc.journal.poll(opening.intent_id)
     assert opening.item_id is not None
     return derive_code(svc.secret, opening.item_id), opening.compartment
+
+
+def test_landscape_keypad_and_door_fit(locker: Kiosk) -> None:
+    """Given the landscape window, then the keypad and the open door with the cabinet drawing
+    fit the window (no text overflow, every key large enough) and the door is lit."""
+    from tests.ui.conftest import LANDSCAPE, PORTRAIT
+
+    kiosk = locker
+    code, door = deposit(kiosk)
+    kiosk.resize(LANDSCAPE)
+    try:
+        to_pickup(kiosk)
+        type_code(kiosk, code)
+        shot(kiosk, "landscape_keypad")
+        kiosk.tap("locker_code_submit")
+        wait_step(kiosk, LockerStep.DOOR_OPEN)
+        assert kiosk.get("locker_cabinet").lit == door
+        shot(kiosk, "landscape_door_open")
+        kiosk.sim("locker").take_item(door)
+        kiosk.sim("locker").close_door(door)
+        wait_result(kiosk, LockerResult.PICKED_UP)
+    finally:
+        kiosk.resize(PORTRAIT)
