@@ -50,6 +50,7 @@ class LockerStaffScreen(KioskScreen):
 
     def __init__(self, **kwargs: Any) -> None:
         self._notice_seen = 0
+        self._drawn_step: StaffStep | None = None
         super().__init__(**kwargs)
         self.app.ctx.bus.subscribe(FlowChanged, self._changed)
         self.app.bind(lang=lambda *_: self._shown() and self.draw())
@@ -104,8 +105,13 @@ class LockerStaffScreen(KioskScreen):
             self.prompt = (app.tr("{door} 号柜门故障，已停用", lang, door=s.compartment)
                            if s.door_fault else app.tr(RESULTS[s.result or Settled.COMPLETED],
                                                        lang))
+        elif step is StaffStep.LIST and s.task == "faults":
+            self.prompt = app.tr("停用的柜门及柜内物品", lang)
         else:
             self.prompt = app.tr(PROMPTS[step], lang, door=s.compartment or "")
+        if step is not self._drawn_step:  # a new step starts at its top
+            self._drawn_step = step
+            self.ids.scroll.scroll_y = 1
         self.action = {StaffStep.PIN: N_("登录"), StaffStep.SCAN: N_("打开柜门"),
                        StaffStep.RESULT: N_("返回菜单"),
                        StaffStep.LIST: N_("返回菜单")}.get(step, "")
@@ -120,7 +126,8 @@ class LockerStaffScreen(KioskScreen):
             for ident, msgid, action in (
                     ("locker_staff_deposit", N_("存件"), self.flow.choose_deposit),
                     ("locker_staff_empty", N_("取回投递件"), self.flow.choose_empty),
-                    ("locker_staff_take_back", N_("取回逾期件"), self.flow.choose_take_back)):
+                    ("locker_staff_take_back", N_("取回逾期件"), self.flow.choose_take_back),
+                    ("locker_staff_faults", N_("故障柜门"), self.flow.choose_faults)):
                 button = KioskButton(text=app.tr(msgid, lang), ident=ident, role="secondary")
                 button.bind(on_release=lambda _b, a=action: a())
                 box.add_widget(button)
@@ -137,6 +144,15 @@ class LockerStaffScreen(KioskScreen):
                                      role="primary" if s.size == size else "secondary")
                 button.bind(on_release=lambda _b, z=size: self.flow.choose_size(z))
                 box.add_widget(button)
+        elif step is StaffStep.LIST and s.task == "faults":
+            if not s.faults and not s.busy:
+                box.add_widget(BodyLabel(halign="center", text=app.tr("没有故障柜门", lang)))
+            for door, _fault, holds in s.faults:
+                msgid = (N_("{door} 号柜：已停用，柜内有物品，请人工取出") if holds
+                         else N_("{door} 号柜：已停用，柜内无登记物品"))
+                line = BodyLabel(halign="center", text=app.tr(msgid, lang, door=door))
+                line.ident = f"locker_staff_fault_{door}"
+                box.add_widget(line)
         elif step is StaffStep.LIST:
             if not s.items and not s.busy:
                 box.add_widget(BodyLabel(halign="center", text=app.tr("没有需要取出的物品", lang)))

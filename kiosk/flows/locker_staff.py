@@ -64,6 +64,7 @@ class StaffState:
     size: str = "S"
     task: str = ""  # "deposit" | "empty" | "take_back"
     items: tuple[HeldItem, ...] = ()
+    faults: tuple[tuple[int, str, bool], ...] = ()  # (door, fault, holds something) out of service
     compartment: int | None = None
     result: Settled | None = None
     door_fault: bool = False
@@ -162,6 +163,19 @@ class StaffFlow(Flow[StaffState]):
     def choose_take_back(self) -> None:
         self._list("take_back", lambda: tuple(self.service.expired()))
 
+    def choose_faults(self) -> None:
+        """Doors out of service and whether each holds something (flagged, never lost)."""
+        if not self.state.staff_id:
+            return
+        self._change(step=StaffStep.LIST, task="faults", items=(), faults=(), busy=True,
+                     result=None)
+        self._run(self._faults, lambda o: self._change(busy=False, faults=o.value or ()))
+
+    def _faults(self) -> tuple[tuple[int, str, bool], ...]:
+        held = {i.compartment for i in self.service.held()}
+        return tuple((door, fault, door in held)
+                     for door, fault in sorted(self.service.out_of_service().items()))
+
     def _list(self, task: str, job: Callable[[], tuple[HeldItem, ...]]) -> None:
         if not self.state.staff_id:
             return
@@ -188,7 +202,7 @@ class StaffFlow(Flow[StaffState]):
 
     def open_item(self, item_id: str) -> None:
         s = self.state
-        if s.step is not StaffStep.LIST or s.staff_id is None or s.busy:
+        if s.step is not StaffStep.LIST or s.staff_id is None or s.busy or s.task == "faults":
             return
         purpose = Purpose.EMPTY if s.task == "empty" else Purpose.TAKE_BACK
         staff = s.staff_id

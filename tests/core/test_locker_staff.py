@@ -16,7 +16,7 @@ from kiosk.events import EventBus, call_now
 from kiosk.flows.base import InlineWorker
 from kiosk.flows.locker_staff import StaffFlow, StaffStep
 from kiosk.lockers.cases import CaseDirectory
-from kiosk.lockers.journal import Settled
+from kiosk.lockers.journal import DoorFault, Settled
 from kiosk.lockers.staff import StaffDesk
 from kiosk.privacy import id_hash
 from kiosk.session import SessionKeeper
@@ -184,3 +184,19 @@ def test_the_case_directory_alone_still_reads_a_receipt_qr() -> None:
     assert cases.lookup("SB20260105-0007").case_number == "SB20260105-0007"
     assert cases.lookup("hello") is None
     assert cases.belongs_to("SB20260105-0007", "ab" * 32) is None
+
+
+def test_staff_see_faulty_doors_and_what_they_hold(staff) -> None:
+    """Given a held item whose door then jams, when staff open the faulty-door list, then it
+    names that door as holding something (flagged for them, never lost), and opens nothing."""
+    flow, cab, _ = staff
+    item_id, _, door = cab.deposit()
+    cab.board.jam(door)
+    with pytest.raises(DoorFault):
+        cab.service.open_pickup(item_id)
+    sign_in(flow)
+    flow.choose_faults()
+    assert flow.state.faults == ((door, flow.state.faults[0][1], True),)
+    opened = cab.board.open_count
+    flow.open_item(item_id)
+    assert cab.board.open_count == opened and flow.state.step is StaffStep.LIST

@@ -17,6 +17,7 @@ from drivers.locker.board import SerialLockerBoard
 from drivers.locker.emulator import EmulatorKerong
 from kiosk.flows.locker_state import LockerResult, LockerStep
 from kiosk.lockers.codes import derive_code
+from kiosk.lockers.journal import DoorFault
 from kiosk.lockers.service import CaseRef, LockerService
 from kiosk.privacy import id_hash
 from kiosk.storage.models import (
@@ -300,6 +301,15 @@ def test_staff_sign_in_and_deposit(locker: Kiosk, which: str) -> None:
                      what="deposited")
     shot(kiosk, f"{which}_16_staff_deposited")
     assert [i.case_number for i in svc.held("pickup")] == ["SB20270301-0009"]
+    kiosk.sim("locker").jam(door)  # the door jams later: staff see it flagged with its item
+    with pytest.raises(DoorFault):
+        svc.open_pickup(svc.held("pickup")[0].id)
+    kiosk.tap("locker_staff_action")
+    kiosk.wait_until(lambda: flow.state.step.value == "menu", what="staff menu")
+    kiosk.tap("locker_staff_faults")
+    kiosk.wait_until(lambda: kiosk.find(f"locker_staff_fault_{door}") is not None,
+                     what="the faulty door listed")
+    shot(kiosk, f"{which}_17_staff_faulty_doors")
 
 
 @contextmanager
@@ -354,7 +364,7 @@ def test_against_the_emulator_ir_a_jammed_latch_and_a_silent_board(locker: Kiosk
         kiosk.tap("locker_code_submit")
         wait_step(kiosk, LockerStep.RESULT)
         assert kiosk.ctx.flows.locker.state.result is LockerResult.DOOR_FAULT
-        shot(kiosk, "zh_17_door_fault")
+        shot(kiosk, "zh_18_door_fault")
         assert door in service(kiosk).out_of_service()
 
         code, door = deposit_on(kiosk, emu)
