@@ -157,8 +157,8 @@ class LockerFlow(Flow[LockerState]):
         assert check is not None
         if check.opening is not None:  # the code alone opens it: the door is already open
             self._item = check.item
-            self._change(digits="", case_label=check.item.case_number or "" if check.item
-                         else "")
+            label = check.item.case_number if check.item is not None else None
+            self._change(digits="", case_label=label or "")
             self._opened(Outcome(value=check.opening))
             return
         if check.verdict is not CodeVerdict.OK:
