@@ -330,6 +330,89 @@ class CalendarConfig:
         return self
 
 
+# ---- the document locker cabinet and the hall's day/night schedule ----
+
+LOCKER_SIZES = "SML"  # small, medium, large compartments
+# Doors a board of each driver has when ``settings.doors`` is not given (the protocol's default).
+DEFAULT_DOORS: dict[str, int] = {"8a": 24, "kerong": 16, "simulated": 24}
+
+
+def _column(value: str) -> str:
+    if not value or any(ch not in LOCKER_SIZES for ch in value):
+        raise expected('compartment sizes top to bottom, letters S, M or L (such as "SSSMML")')
+    return value
+
+
+Column = Annotated[Str, AfterValidator(_column)]
+
+
+@model
+class CabinetConfig:
+    """One cabinet: its columns left to right, each a string of sizes from top to bottom.
+    Compartments are numbered down each column, cabinet after cabinet, starting at 1, and take
+    the lock-board doors in the same order ([devices.locker]'s board, then [[locker.boards]])."""
+
+    name: Code
+    columns: Annotated[list[Column], Field(min_length=1, max_length=20)]
+
+
+@model
+class LockerConfig:
+    keeping_days: Annotated[Int, Field(ge=1, le=60)] = 7  # a pickup code expires after this
+    door_open_alert_seconds: Annotated[Int, Field(ge=10, le=3600)] = 120
+    # wrong codes from this kiosk before its keypad rests, and for how long
+    kiosk_max_failures: Annotated[Int, Field(ge=1, le=100)] = 10
+    kiosk_lockout_seconds: Annotated[Int, Field(ge=10, le=86400)] = 900
+    # a right code with the wrong ID card: that code rests after this many
+    code_max_failures: Annotated[Int, Field(ge=1, le=20)] = 3
+    code_lockout_seconds: Annotated[Int, Field(ge=10, le=86400)] = 1800
+    staff_max_failures: Annotated[Int, Field(ge=1, le=20)] = 5
+    staff_lockout_seconds: Annotated[Int, Field(ge=10, le=86400)] = 600
+    # service items whose result is handed out only to the applicant's own ID card (licences,
+    # certificates): a pickup code alone does not open their compartment
+    id_check_items: list[Text] = Field(default_factory=lambda: [
+        "business-licence", "employment-certificate", "real-estate-registration"])
+    # [] (the default): one cabinet "A" laid out from the boards' doors, columns of "SSSMML"
+    cabinets: Annotated[list[CabinetConfig], Field(max_length=20)] = Field(default_factory=list)
+    boards: Annotated[list[LockerDevice], Field(max_length=15)] = Field(default_factory=list)
+
+    @property
+    def compartments(self) -> int:
+        return sum(len(col) for cab in self.cabinets for col in cab.columns)
+
+
+def _period(value: str) -> str:
+    m = re.fullmatch(r"([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]|24):([0-5]\d)", value)
+    if not m or (m[1], m[2]) >= (m[3], m[4]) or (m[3] == "24" and m[4] != "00"):
+        raise expected('spans like "09:00-12:00" (opening before closing)')
+    return value
+
+
+HallPeriod = Annotated[Str, AfterValidator(_period)]
+Periods = Annotated[list[HallPeriod], Field(max_length=6)]
+Opening = one_of("hall", "always")
+_HALL_DAY = ["09:00-12:00", "13:30-17:00"]
+
+
+@model
+class ScheduleConfig:
+    """The hall's hours per weekday (holidays closed and make-up working days open, from
+    [calendar]) and, per home capability, whether it follows them ("hall") or runs 24 hours
+    ("always"); a capability not named runs 24 hours."""
+
+    mon: Periods = Field(default_factory=lambda: list(_HALL_DAY))
+    tue: Periods = Field(default_factory=lambda: list(_HALL_DAY))
+    wed: Periods = Field(default_factory=lambda: list(_HALL_DAY))
+    thu: Periods = Field(default_factory=lambda: list(_HALL_DAY))
+    fri: Periods = Field(default_factory=lambda: list(_HALL_DAY))
+    sat: Periods = Field(default_factory=list)
+    sun: Periods = Field(default_factory=list)
+    makeup_day: Periods = Field(default_factory=lambda: list(_HALL_DAY))  # 调休 working days
+    capabilities: dict[Code, Opening] = Field(default_factory=lambda: {
+        "queue": "hall", "guide": "always", "submit": "always", "progress": "always",
+        "locker": "always", "rating": "always"})
+
+
 @model
 class SubmissionConfig:
     """Self-service submission (自助申报): deadlines it promises and how it photographs."""
@@ -357,4 +440,20 @@ class Config:
     calendar: CalendarConfig = Field(default_factory=CalendarConfig)
     submission: SubmissionConfig = Field(default_factory=SubmissionConfig)
     progress: ProgressConfig = Field(default_factory=ProgressConfig)
+    locker: LockerConfig = Field(default_factory=LockerConfig)
+    schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
+
+    @property
+    def locker_doors(self) -> int:
+        """Doors of every configured lock board ([devices.locker] and [[locker.boards]])."""
+        boards = [self.devices.locker, *self.locker.boards]
+        return sum(b.settings.doors or DEFAULT_DOORS.get(b.driver, 24) for b in boards)
+
+    @model_validator(mode="after")
+    def _cabinet_fits_the_boards(self) -> Config:
+        doors = self.locker_doors
+        if self.devices.locker.enabled and self.locker.compartments > doors:
+            raise expected(f"at most {doors} compartments (the doors of the configured lock "
+                           f"boards)", field="locker.cabinets", found=self.locker.compartments)
+        return self
 

@@ -64,6 +64,12 @@ def build_devices(config: Config, *, simulate: bool, data_dir: Path) -> dict[str
             devices[kind] = CameraScanner(camera, owns_camera=False)
             continue
         devices[kind] = build_device(kind, cfg, simulate=simulate, data_dir=data_dir)
+    if "locker" in devices and config.locker.boards:  # a cabinet of several (mixed) boards
+        from drivers.locker.cabinet import CabinetBoards
+        boards = [devices["locker"], *(build_device("locker", b, simulate=simulate,
+                                                    data_dir=data_dir)
+                                       for b in config.locker.boards)]
+        devices["locker"] = CabinetBoards(boards, [int(getattr(b, "doors", 1)) for b in boards])
     return devices
 
 

@@ -27,6 +27,8 @@ from kiosk.events import Dispatch, EventBus, call_now
 from kiosk.flows.base import Worker
 from kiosk.flows.guide import GuideFlow
 from kiosk.flows.home import HomeFlow
+from kiosk.flows.locker import LockerFlow
+from kiosk.flows.locker_staff import StaffFlow
 from kiosk.flows.printing import PrintDesk
 from kiosk.flows.progress import ProgressFlow
 from kiosk.flows.queue import QueueFlow
@@ -34,17 +36,23 @@ from kiosk.flows.rating import RatingFlow
 from kiosk.flows.rating_store import RatingStore
 from kiosk.flows.submission import SubmissionFlow
 from kiosk.flows.submission_capture import DocumentTools, PageCapture
+from kiosk.lockers.cases import CaseDirectory
+from kiosk.lockers.doors import BoardDoors
+from kiosk.lockers.service import LockerService
+from kiosk.lockers.staff import StaffDesk
 from kiosk.mode import ModeKeeper
 from kiosk.outbox import Outbox
 from kiosk.privacy import load_hall_secret
 from kiosk.progress.reader import HallReader
 from kiosk.queue.counter import CounterService
 from kiosk.queue.service import QueueService
+from kiosk.schedule import HallSchedule
 from kiosk.session import SessionKeeper
 from kiosk.storage import make_engine, migrate
 from kiosk.sync.heartbeat import device_health
 from kiosk.sync.settings import sync_settings
 from kiosk.sync.worker import SyncWorker
+from kiosk.workdays import HallCalendar
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +67,8 @@ class Flows:
     submission: SubmissionFlow
     progress: ProgressFlow
     rating: RatingFlow
+    locker: LockerFlow
+    locker_staff: StaffFlow
 
     def close(self) -> None:
         self.home.close()
@@ -68,6 +78,8 @@ class Flows:
         self.submission.capture.worker.stop()
         self.progress.close()
         self.rating.close()
+        self.locker.close()
+        self.locker_staff.close()
 
 
 @dataclass
@@ -98,6 +110,9 @@ class KioskContext:
 
     def close(self) -> None:
         self.sync.stop(timeout=5.0)
+        cases = self.services.get("locker_cases")
+        if isinstance(cases, CaseDirectory):
+            cases.close()
         self.flows.close()
         self.devices.stop()
         self.worker.stop()
@@ -124,6 +139,10 @@ def build_context(config: Config, *, simulate: bool, dispatch: Dispatch = call_n
     worker = worker or Worker(dispatch)
     sync = SyncWorker(engine, config, clock, health=device_health(devices))
     printing = PrintDesk(devices, alerts, dispatch)
+    secret = queue.secret
+    cases = CaseDirectory(secret, sync_settings(config))
+    lockers = LockerService(engine, config, clock, secret, outbox, alerts, BoardDoors(devices),
+                            owner_check=cases.belongs_to)
     flows = Flows(
         home=HomeFlow(bus=bus, worker=worker, counter=counter, sync=sync),
         queue=QueueFlow(bus=bus, worker=worker, clock=clock, config=config, sessions=sessions,
@@ -141,12 +160,21 @@ def build_context(config: Config, *, simulate: bool, dispatch: Dispatch = call_n
         rating=RatingFlow(bus=bus, worker=worker, config=config, sessions=sessions,
                           store=RatingStore(engine, outbox, clock, hall=config.hall.code,
                                             kiosk_id=config.kiosk.id),
-                          secret=lambda: queue.secret))
+                          secret=lambda: queue.secret),
+        locker=LockerFlow(bus=bus, worker=worker, clock=clock, sessions=sessions,
+                          service=lockers, printing=printing, secret=lambda: secret,
+                          hall_names=(config.hall.name, config.hall.name_en), tz=tz,
+                          door_alert_s=config.locker.door_open_alert_seconds),
+        locker_staff=StaffFlow(bus=bus, worker=worker, sessions=sessions, service=lockers,
+                               desk=StaffDesk(engine, config.locker, clock, secret),
+                               cases=cases, secret=lambda: secret))
+    schedule = HallSchedule.from_config(config.schedule, HallCalendar.from_config(config))
     return KioskContext(config=config, bus=bus, sessions=sessions, devices=devices,
                         data_dir=root, simulate=simulate, engine=engine, catalogue=catalogue,
                         clock=clock, outbox=outbox, alerts=alerts, queue=queue, counter=counter,
-                        mode=ModeKeeper(catalogue, devices, clock, tz), worker=worker,
-                        flows=flows, dispatch=dispatch, sync=sync)
+                        mode=ModeKeeper(catalogue, devices, clock, tz, schedule), worker=worker,
+                        flows=flows, dispatch=dispatch, sync=sync,
+                        services={"lockers": lockers, "locker_cases": cases})
 
 
 def _submission_flow(config: Config, *, bus: EventBus, worker: Worker, clock: Clock,

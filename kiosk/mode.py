@@ -1,10 +1,14 @@
 """The kiosk's mode (normal, after hours, maintenance, out of service) and what it lets citizens do.
 
-The mode is decided here from the hall's schedule (today: the catalogue's opening hours, read
-with the injected clock), the technician (maintenance) and the device health; the home screen
-only draws the verdicts. A capability (one home tile) is hidden when a device it needs is not
-fitted, disabled naming the device while that device is down, disabled after hours when it needs
-staff (queue tickets), and disabled for everyone in maintenance or out of service. Reasons are
+The mode is decided here from the hall's day/night schedule (``kiosk.schedule.HallSchedule``:
+``[schedule]`` hours per weekday with ``[calendar]`` holidays and make-up days; without one, the
+catalogue's opening hours), read with the injected clock, the technician (maintenance) and the
+device health; the home screen only draws the verdicts. A capability (one home tile) is hidden
+when a device it needs is not fitted, disabled naming the device while that device is down,
+disabled once the hall has closed for the day when the schedule says it follows the hall's
+hours (queue tickets; a lunch break is not night), with when it opens next, and disabled for
+everyone in maintenance or out of service. Only home asks:
+a journey already under way when the hall closes is never interrupted by the mode. Reasons are
 msgids for ``kiosk.i18n.tr``. Never imports Kivy; never reads the wall clock.
 """
 
@@ -20,12 +24,14 @@ from zoneinfo import ZoneInfo
 
 from kiosk.catalogue import Catalogue
 from kiosk.clock import Clock, local_now
+from kiosk.schedule import HallSchedule
 
 log = logging.getLogger(__name__)
 
 REASON_DEVICE = "{device}暂停服务"  # {device} is filled by the view with the device's name
 REASON_AFTER_HOURS = "暂停取号"
 REASON_STOPPED = "暂时无法办理"
+REASON_CLOSED = "不在服务时间"  # a capability other than the queue, outside the hall's hours
 
 
 class KioskMode(enum.StrEnum):
@@ -87,8 +93,9 @@ class ModeKeeper:
     """Decides the kiosk mode and the state of each capability, on demand (cheap, no I/O)."""
 
     def __init__(self, catalogue: Catalogue | None, devices: DeviceHealthView, clock: Clock,
-                 tz: ZoneInfo) -> None:
+                 tz: ZoneInfo, schedule: HallSchedule | None = None) -> None:
         self.catalogue = catalogue
+        self.schedule = schedule
         self.devices = devices
         self.clock = clock
         self.tz = tz
@@ -100,7 +107,10 @@ class ModeKeeper:
             return KioskMode.MAINTENANCE
         if self._out_of_service is not None:
             return KioskMode.OUT_OF_SERVICE
-        if self.catalogue is not None and not hall_open_today(
+        if self.schedule is not None:
+            if not self.schedule.hall_open_today(local_now(self.clock, self.tz)):
+                return KioskMode.AFTER_HOURS
+        elif self.catalogue is not None and not hall_open_today(
                 self.catalogue, local_now(self.clock, self.tz)):
             return KioskMode.AFTER_HOURS
         return KioskMode.NORMAL
@@ -136,7 +146,12 @@ class ModeKeeper:
             if down is not None:
                 out.append(CapabilityState(cap.id, False, REASON_DEVICE, down))
                 continue
-            if cap.staffed and mode is KioskMode.AFTER_HOURS:
+            if self.schedule is not None:
+                closed = self._closed_by_schedule(cap)
+                if closed is not None:
+                    out.append(closed)
+                    continue
+            elif cap.staffed and mode is KioskMode.AFTER_HOURS:
                 opens = (next_hall_opening(self.catalogue, local_now(self.clock, self.tz))
                          if self.catalogue is not None else None)
                 out.append(CapabilityState(cap.id, False, REASON_AFTER_HOURS, opens_at=opens))
@@ -144,3 +159,12 @@ class ModeKeeper:
             reason = cap.extra() if cap.extra else None
             out.append(CapabilityState(cap.id, reason is None, reason or ""))
         return out
+
+    def _closed_by_schedule(self, cap: Capability) -> CapabilityState | None:
+        assert self.schedule is not None
+        local = local_now(self.clock, self.tz)
+        if self.schedule.offered(cap.id, local):
+            return None
+        reason = REASON_AFTER_HOURS if cap.staffed else REASON_CLOSED
+        return CapabilityState(cap.id, False, reason,
+                               opens_at=self.schedule.next_hall_opening(local))

@@ -45,6 +45,13 @@ PARENT: dict[str, str | None] = {
     "rating": HOME,
     "rating_faces": "rating",
     "rating_thanks": "rating",
+    # 文件柜 (document locker): every step leads back to the locker's menu
+    "locker": HOME,
+    "locker_pickup": "locker",
+    "locker_card": "locker",
+    "locker_dropoff": "locker",
+    "locker_door": "locker",
+    "locker_staff": "locker",
 }
 
 

@@ -59,6 +59,13 @@ SCREENS: dict[str, ScreenSpec] = {
     "rating": ScreenSpec("screens.rating", "RatingScreen"),
     "rating_faces": ScreenSpec("screens.rating_faces", "RatingFacesScreen"),
     "rating_thanks": ScreenSpec("screens.rating_thanks", "RatingThanksScreen"),
+    # 文件柜 (document locker): pickup, night drop-off, staff
+    "locker": ScreenSpec("screens.locker", "LockerScreen"),
+    "locker_pickup": ScreenSpec("screens.locker_pickup", "LockerPickupScreen"),
+    "locker_card": ScreenSpec("screens.locker_card", "LockerCardScreen"),
+    "locker_dropoff": ScreenSpec("screens.locker_dropoff", "LockerDropoffScreen"),
+    "locker_door": ScreenSpec("screens.locker_door", "LockerDoorScreen"),
+    "locker_staff": ScreenSpec("screens.locker_staff", "LockerStaffScreen"),
 }
 
 

@@ -26,6 +26,7 @@ from sqlalchemy import (
     Time,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -292,3 +293,105 @@ class RatingRecord(Base):
     contact_wanted: Mapped[bool] = mapped_column(default=False)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+# ---- the document locker (kiosk.lockers): compartments, contents, door journal, attempts ----
+
+# A compartment holds at most one live item, and has at most one door operation under way:
+# partial unique indexes make a second deposit or a second opening impossible, not unlikely.
+LIVE_ITEM = "state IN ('depositing','held')"
+OPEN_INTENT = "state IN ('intended','opened')"
+
+
+class LockerCompartment(Base):
+    """A compartment's service state (its size and place come from ``[locker]``)."""
+
+    __tablename__ = "locker_compartments"
+
+    number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    out_of_service_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    fault: Mapped[str | None] = mapped_column(Text)  # for the technician; never personal data
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LockerItem(Base):
+    """What a compartment holds: a result waiting for its applicant (``pickup``) or a citizen's
+    night drop-off waiting for staff (``dropoff``). Codes only as HMACs with the hall secret."""
+
+    __tablename__ = "locker_items"
+    __table_args__ = (
+        CheckConstraint("kind IN ('pickup','dropoff')", name="kind"),
+        CheckConstraint("state IN ('depositing','held','removed','cancelled')", name="state"),
+        Index("uq_locker_items_live_compartment", "compartment", unique=True,
+              sqlite_where=text(LIVE_ITEM), postgresql_where=text(LIVE_ITEM)),
+        Index(None, "code_hmac"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # uuid4
+    compartment: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16))
+    case_id: Mapped[str | None] = mapped_column(String(64))
+    case_number: Mapped[str | None] = mapped_column(String(32))
+    item_id: Mapped[str | None] = mapped_column(String(64))  # the catalogue's service item
+    person_hash: Mapped[str | None] = mapped_column(String(64))  # recipient or depositor
+    masked_name: Mapped[str | None] = mapped_column(String(64))
+    needs_id: Mapped[bool] = mapped_column(default=False)
+    code_hmac: Mapped[str | None] = mapped_column(String(64))
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    code_failures: Mapped[int] = mapped_column(Integer, default=0)
+    code_locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    deposited_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    deposited_by: Mapped[str] = mapped_column(String(64))
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    removed_by: Mapped[str | None] = mapped_column(String(64))
+    removal: Mapped[str | None] = mapped_column(String(16))  # picked_up, taken_back, emptied
+
+
+class LockerIntent(Base):
+    """The door journal: written before the open command (``intended``), after it (``opened``
+    or ``failed``) and when the door closed (``done`` / ``rolled_back``), so a restart knows
+    which door was opened for what and finishes or rolls back the step, never opening twice."""
+
+    __tablename__ = "locker_intents"
+    __table_args__ = (
+        CheckConstraint("state IN ('intended','opened','done','rolled_back','failed')",
+                        name="state"),
+        Index("uq_locker_intents_open_compartment", "compartment", unique=True,
+              sqlite_where=text(OPEN_INTENT), postgresql_where=text(OPEN_INTENT)),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    compartment: Mapped[int] = mapped_column(Integer)
+    purpose: Mapped[str] = mapped_column(String(16))  # deposit, dropoff, pickup, take_back, empty
+    item_id: Mapped[str | None] = mapped_column(String(36))
+    actor: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    outcome: Mapped[str | None] = mapped_column(String(32))
+
+
+class LockerAttempt(Base):
+    """One pickup-code entry at this kiosk: wrong ones in a row rest the keypad."""
+
+    __tablename__ = "locker_attempts"
+    __table_args__ = (Index(None, "kiosk_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kiosk_id: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ok: Mapped[bool] = mapped_column(default=False)
+
+
+class LockerStaff(Base):
+    """Staff who may deposit and collect at this kiosk: a staff card (ID card hash) or staff QR
+    (hash) plus a PIN (scrypt), rested after too many wrong PINs."""
+
+    __tablename__ = "locker_staff"
+
+    staff_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    card_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    qr_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    pin_hash: Mapped[str] = mapped_column(String(200))
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -6,6 +6,11 @@ Verify is attempt-limited per kiosk: ``pickup_max_failures`` wrong codes within 
 window lock that kiosk's keypad for ``pickup_lockout_s``. A deposit of a case issues a code and
 notifies the applicant; a pickup uses the case's codes up. The clear code exists only in the
 return value of ``issue_pickup_code`` and in the notification; never in a log or the inbox.
+
+A deposit made at a kiosk's locker names the deposited ``item`` (its id): the kiosk, which must
+serve pickups alone at night, made the code from that id and the shared hall secret
+(``kiosk.lockers.codes.derive_code``) and keeps only its HMAC; this server derives the same code
+to notify the applicant, so the code itself never travels through the outbox.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from kiosk.hall.notify import Notifier, deliver
 from kiosk.hall.schemas import LockerEventIn
 from kiosk.hall.services.errors import CaseNotFound, RecordExists, ServiceRefusal
 from kiosk.hall.settings import HallSettings
+from kiosk.lockers.codes import derive_code
 
 
 class PickupLocked(ServiceRefusal):
@@ -69,20 +75,25 @@ def issue_pickup_code(session: Session, case_number: str, compartment: int, *, a
 
 
 def _issue(session: Session, case: Case, compartment: int, *, actor: str,
-           settings: HallSettings, notifier: Notifier | None, now: datetime) -> str:
+           settings: HallSettings, notifier: Notifier | None, now: datetime,
+           code: str | None = None, expires: datetime | None = None) -> str:
+    """``code``/``expires`` given: the kiosk's derived code for its deposit (see above)."""
     # Earlier live codes for this case stop working: one code per deposit.
     session.execute(update(PickupCode).where(PickupCode.case_id == case.case_id,
                                              _live(now)).values(used_at=now))
-    for _ in range(20):
-        code = f"{secrets.randbelow(1_000_000):06d}"
+    if code is not None:
         digest = code_hmac(code, settings.secret)
-        clash = session.execute(select(PickupCode.id).where(
-            PickupCode.code_hmac == digest, _live(now))).first()
-        if clash is None:
-            break
-    else:  # a million codes and twenty clashes in a row: the hall has far too many live codes
-        raise ServiceRefusal("no free pickup code", "取件码已用尽")
-    expires = now + timedelta(days=settings.pickup_code_days)
+    else:
+        for _ in range(20):
+            code = f"{secrets.randbelow(1_000_000):06d}"
+            digest = code_hmac(code, settings.secret)
+            clash = session.execute(select(PickupCode.id).where(
+                PickupCode.code_hmac == digest, _live(now))).first()
+            if clash is None:
+                break
+        else:  # a million codes and twenty clashes in a row: far too many live codes
+            raise ServiceRefusal("no free pickup code", "取件码已用尽")
+    expires = expires or now + timedelta(days=settings.pickup_code_days)
     session.add(PickupCode(case_id=case.case_id, compartment=compartment, code_hmac=digest,
                            issued_at=now, expires_at=expires))
     record(session, actor, "pickup_code.issued", case.case_number,
@@ -136,8 +147,17 @@ def store_locker_event(session: Session, kind: str, event: LockerEventIn, kiosk_
     case = session.get(Case, event.case_id) if event.case_id else None
     answer: dict[str, object] = {"event_id": event_id}
     if case is not None and kind == "locker.deposited":
+        extra = event.model_extra or {}
+        item, until = extra.get("item"), extra.get("expires_at")
+        code = derive_code(settings.secret, item) if isinstance(item, str) and item else None
+        try:
+            expires = datetime.fromisoformat(until) if isinstance(until, str) else None
+        except ValueError:
+            expires = None
+        if expires is not None and expires.tzinfo is None:
+            expires = None
         _issue(session, case, event.compartment, actor=f"kiosk:{kiosk_id}", settings=settings,
-               notifier=notifier, now=now)
+               notifier=notifier, now=now, code=code, expires=expires)
         answer["pickup_code_issued"] = True
     elif case is not None and kind == "locker.picked_up":
         session.execute(update(PickupCode).where(
