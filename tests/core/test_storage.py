@@ -11,6 +11,7 @@ from sqlalchemy import insert, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from kiosk.storage import Base, Ticket, make_engine, migrate, normalise_url
+from kiosk.storage.engine import HEAD_REVISION
 
 TABLES = {"tickets", "daily_sequences", "appointments", "outbox", "audit_log", "alerts",
           "alembic_version"}
@@ -48,7 +49,7 @@ def test_sqlite_migrates_from_empty_with_durable_settings(sqlite_url):
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 10_000
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD_REVISION
 
 
 def test_sqlite_models_match_migrations(engine):
