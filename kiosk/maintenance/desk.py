@@ -33,7 +33,7 @@ from kiosk.alerts import Alerts
 from kiosk.catalogue import Catalogue, load_catalogue
 from kiosk.clock import Clock
 from kiosk.devices import DeviceManager
-from kiosk.events import EventBus, ReceiptPrinted
+from kiosk.events import DeviceHealthChanged, EventBus, ReceiptPrinted
 from kiosk.i18n import Msg
 from kiosk.maintenance import audit as audit_log
 from kiosk.maintenance.counters import CounterBook, Submit, run_now
@@ -42,6 +42,7 @@ from kiosk.maintenance.logs import LogLine, log_file, read_log
 from kiosk.maintenance.paper import receipt_length_mm
 from kiosk.maintenance.pins import PinStore
 from kiosk.maintenance.report import OutboxFigures, build_report, report_receipt, save_report
+from kiosk.maintenance.states import write_states
 from kiosk.mode import ModeKeeper
 from kiosk.storage.models import MaintenanceDoor
 from kiosk.sync.worker import SyncStatus
@@ -92,10 +93,10 @@ class MaintenanceDesk:
     mode: ModeKeeper
     alerts: Alerts
     build_device: BuildDevice
-    sync_status: Callable[[], SyncStatus]
-    get_catalogue: Callable[[], Catalogue]
-    set_catalogue: Callable[[Catalogue], None]
     site_file: Path | None = None
+    sync_status: Callable[[], SyncStatus] | None = None  # the sync worker's, once built
+    get_catalogue: Callable[[], Catalogue] | None = None  # the context's, once built
+    set_catalogue: Callable[[Catalogue], None] | None = None
     submit: Submit = run_now
     port_globs: list[str] = field(default_factory=lambda: list(DEFAULT_PORT_GLOBS))
     latest_report: dict[str, Any] | None = None  # sent with every heartbeat once saved
@@ -110,6 +111,29 @@ class MaintenanceDesk:
                                     hall=self.config.hall.code, clock=self.clock, tz=self.tz,
                                     settings=m, submit=self.submit)
 
+    # ---- wiring ---------------------------------------------------------------------------
+    def attach(self, bus: EventBus) -> None:
+        """Count on the bus, and keep the device states file for ``kiosk health`` current."""
+        self.counters.attach(bus)
+        self._unsubscribe = bus.subscribe(DeviceHealthChanged, self._health_changed)
+        self.submit(self._write_states)
+
+    def detach(self) -> None:
+        self.counters.detach()
+        unsubscribe = getattr(self, "_unsubscribe", None)
+        if unsubscribe is not None:
+            unsubscribe()
+
+    def _health_changed(self, _event: DeviceHealthChanged) -> None:
+        self.submit(self._write_states)
+
+    def _write_states(self) -> None:
+        try:
+            write_states(self.data_dir, device_states(self.config, self.devices),
+                         self.clock.now())
+        except OSError as exc:
+            log.warning("device states for `kiosk health` not written: %s", exc)
+
     # ---- audit and mode -----------------------------------------------------------------
     def audit(self, action: str, detail: dict[str, Any] | None = None) -> None:
         audit_log.audit(self.engine, hall=self.config.hall.code, kiosk_id=self.config.kiosk.id,
@@ -118,10 +142,6 @@ class MaintenanceDesk:
     def entered(self) -> None:
         """The PIN was right (its check audited the entry): citizens' tiles close."""
         self.mode.enter_maintenance()
-
-    def left(self, reason: str) -> None:
-        self.mode.leave_maintenance()
-        self.audit("maintenance.exit", {"reason": reason})
 
     # ---- devices ------------------------------------------------------------------------
     def device_rows(self) -> list[DeviceRow]:
@@ -217,6 +237,8 @@ class MaintenanceDesk:
 
     # ---- catalogue ----------------------------------------------------------------------
     def catalogue_summary(self) -> CatalogueSummary:
+        if self.get_catalogue is None:
+            raise MaintenanceRefusal(Msg("暂时无法办理"), "no catalogue is wired to the desk")
         c = self.get_catalogue()
         return CatalogueSummary(c.source, len(c.categories), len(c.items), len(c.windows),
                                 self.catalogue_loaded_at)
@@ -228,6 +250,8 @@ class MaintenanceDesk:
         except ConfigError as exc:
             raise MaintenanceRefusal(Msg("目录未重新载入：{reason}", reason=str(exc)),
                                      str(exc)) from None
+        if self.set_catalogue is None:
+            raise MaintenanceRefusal(Msg("暂时无法办理"), "no catalogue is wired to the desk")
         self.set_catalogue(new)
         self.catalogue_loaded_at = self.clock.now()
         self.audit("maintenance.catalogue_reloaded", {"items": len(new.items)})
@@ -242,6 +266,8 @@ class MaintenanceDesk:
         return audit_log.recent(self.engine, limit)
 
     def health_report(self) -> dict[str, Any]:
+        if self.sync_status is None:
+            raise MaintenanceRefusal(Msg("暂时无法办理"), "no sync worker is wired to the desk")
         return health_report(self.config, self.engine, self.clock.now(), self.data_dir,
                              device_states(self.config, self.devices), self.sync_status(),
                              self.counters, self.alerts)
@@ -329,3 +355,29 @@ def _board(device: Device) -> LockerBoard:
 
 def _plain(value: object) -> object:
     return value if isinstance(value, str | int | float | bool) or value is None else str(value)
+
+
+def replace_everywhere(root: object, old: object, new: object, depth: int = 3) -> int:
+    """Point every attribute holding ``old`` at ``new``, in ``root`` and the kiosk's own
+    objects it reaches (services, flows): a reloaded catalogue reaches every journey, including
+    those built after this module, without each one registering. Returns how many were set."""
+    seen: set[int] = set()
+
+    def visit(obj: object, level: int) -> int:
+        if id(obj) in seen or level > depth:
+            return 0
+        seen.add(id(obj))
+        try:
+            attrs = vars(obj)
+        except TypeError:
+            return 0
+        count = 0
+        for name, value in list(attrs.items()):
+            if value is old:
+                setattr(obj, name, new)
+                count += 1
+            elif type(value).__module__.startswith("kiosk.") and value is not obj:
+                count += visit(value, level + 1)
+        return count
+
+    return visit(root, 0)

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -222,7 +223,7 @@ class MaintenancePaper(Base):
     __tablename__ = "maintenance_paper"
 
     kiosk_id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    used_mm: Mapped[float] = mapped_column(default=0.0)
+    used_mm: Mapped[float] = mapped_column(Float, default=0.0)
     roll_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 

@@ -49,7 +49,8 @@ def test_sqlite_migrates_from_empty_with_durable_settings(sqlite_url):
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 10_000
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD_REVISION
+        version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        assert version == HEAD_REVISION
 
 
 def test_sqlite_models_match_migrations(engine):
