@@ -21,6 +21,9 @@ PARENT: dict[str, str | None] = {
     "queue_confirm": "queue_identify",
     "queue_ticket": "queue",
     "queue_appointment": "queue",
+    # maintenance: leaving either screen for home ends the mode
+    "maint_pin": HOME,
+    "maint": HOME,
 }
 
 

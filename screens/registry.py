@@ -36,6 +36,9 @@ SCREENS: dict[str, ScreenSpec] = {
     "queue_confirm": ScreenSpec("screens.queue_confirm", "QueueConfirmScreen"),
     "queue_ticket": ScreenSpec("screens.queue_ticket", "QueueTicketScreen"),
     "queue_appointment": ScreenSpec("screens.queue_appointment", "QueueAppointmentScreen"),
+    # the technician's maintenance mode (hidden corner on home + PIN)
+    "maint_pin": ScreenSpec("screens.maint_pin", "MaintPinScreen"),
+    "maint": ScreenSpec("screens.maint", "MaintScreen"),
 }
 
 

@@ -27,17 +27,19 @@ from kiosk.flows.maintenance_state import (
     Notice,
     PinStage,
 )
-from kiosk.i18n import Msg
+from kiosk.i18n import N_, Msg
 from kiosk.maintenance.desk import MaintenanceDesk, MaintenanceRefusal
 from kiosk.maintenance.pins import PIN_MAX, PIN_MIN, PinFormatError, PinResult, PinVerdict
 from kiosk.session import SessionKeeper
 
 log = logging.getLogger(__name__)
 
-CARD_FIELDS = (("name", "姓名"), ("sex", "性别"), ("nation", "民族"), ("birth_date", "出生"),
-               ("address", "住址"), ("id_number", "公民身份号码"), ("issuer", "签发机关"),
-               ("valid_from", "有效期起"), ("valid_until", "有效期至"), ("card_type", "证件类型"),
-               ("name_en", "英文姓名"), ("nationality", "国籍"), ("photo", "照片"))
+CARD_FIELDS = (("name", N_("姓名")), ("sex", N_("性别")), ("nation", N_("民族")),
+               ("birth_date", N_("出生")), ("address", N_("住址")),
+               ("id_number", N_("公民身份号码")), ("issuer", N_("签发机关")),
+               ("valid_from", N_("有效期起")), ("valid_until", N_("有效期至")),
+               ("card_type", N_("证件类型")), ("name_en", N_("英文姓名")),
+               ("nationality", N_("国籍")), ("photo", N_("照片")))
 
 
 class MaintenanceFlow(Flow[MaintState]):
@@ -60,7 +62,7 @@ class MaintenanceFlow(Flow[MaintState]):
 
     def _pin_is_set(self, outcome: Outcome[bool]) -> None:
         if outcome.error is not None or not outcome.value:
-            self._change(notice=Notice("未设置维护密码：请在终端运行 kiosk maintenance set-pin",
+            self._change(notice=Notice(N_("未设置维护密码：请在终端运行 kiosk maintenance set-pin"),
                                        error=True))
 
     def digit(self, d: str) -> None:
@@ -85,7 +87,7 @@ class MaintenanceFlow(Flow[MaintState]):
         pin = "".join(self._digits)
         self._digits.clear()
         if len(pin) < PIN_MIN:
-            self._change(pin_length=0, notice=Notice("请输入 {n} 至 {m} 位数字密码",
+            self._change(pin_length=0, notice=Notice(N_("请输入 {n} 至 {m} 位数字密码"),
                                                      (("n", PIN_MIN), ("m", PIN_MAX)), True))
             return
         stage = self.state.pin_stage
@@ -98,7 +100,7 @@ class MaintenanceFlow(Flow[MaintState]):
         elif stage is PinStage.NEW:
             self._new_pin = pin
             self._change(checking=False, pin_stage=PinStage.REPEAT,
-                         notice=Notice("请再次输入新密码"))
+                         notice=Notice(N_("请再次输入新密码")))
         else:
             self._repeat(pin)
 
@@ -107,7 +109,8 @@ class MaintenanceFlow(Flow[MaintState]):
         if outcome.error is not None or verdict is None:
             log.error("maintenance: the PIN could not be checked: %s",
                       type(outcome.error).__name__)
-            self._change(checking=False, notice=Notice("暂时无法验证密码，请稍后再试", error=True))
+            self._change(checking=False,
+                         notice=Notice(N_("暂时无法验证密码，请稍后再试"), error=True))
             return
         if verdict.result is PinResult.OK:
             self.desk.entered()
@@ -115,14 +118,14 @@ class MaintenanceFlow(Flow[MaintState]):
             self.show(MaintPage.DEVICES)
         elif verdict.result is PinResult.WRONG:
             self._change(checking=False, notice=Notice(
-                "密码错误，还可尝试 {n} 次", (("n", verdict.attempts_left),), True))
+                N_("密码错误，还可尝试 {n} 次"), (("n", verdict.attempts_left),), True))
         elif verdict.result is PinResult.LOCKED:
             self._change(checking=False, locked_until=verdict.locked_until, notice=Notice(
-                "错误次数过多，已锁定至 {time}",
+                N_("错误次数过多，已锁定至 {time}"),
                 (("time", self._local(verdict.locked_until)),), True))
         else:
             self._change(checking=False, notice=Notice(
-                "未设置维护密码：请在终端运行 kiosk maintenance set-pin", error=True))
+                N_("未设置维护密码：请在终端运行 kiosk maintenance set-pin"), error=True))
 
     def _local(self, at: datetime | None) -> str:
         return at.astimezone(self.desk.tz).strftime("%H:%M:%S") if at else ""
@@ -132,21 +135,21 @@ class MaintenanceFlow(Flow[MaintState]):
         self._digits.clear()
         self._new_pin = ""
         self._change(page=MaintPage.PIN, pin_stage=PinStage.CURRENT, pin_length=0,
-                     notice=Notice("请输入当前密码"))
+                     notice=Notice(N_("请输入当前密码")))
 
     def _current_checked(self, outcome: Outcome[bool]) -> None:
         if outcome.value:
             self._change(checking=False, pin_stage=PinStage.NEW,
-                         notice=Notice("请输入新密码（{n} 至 {m} 位数字）",
+                         notice=Notice(N_("请输入新密码（{n} 至 {m} 位数字）"),
                                        (("n", PIN_MIN), ("m", PIN_MAX))))
         else:
-            self._change(checking=False, notice=Notice("当前密码不正确", error=True))
+            self._change(checking=False, notice=Notice(N_("当前密码不正确"), error=True))
 
     def _repeat(self, pin: str) -> None:
         new, self._new_pin = self._new_pin, ""
         if pin != new:
             self._change(checking=False, pin_stage=PinStage.NEW,
-                         notice=Notice("两次输入的新密码不一致，请重新输入新密码", error=True))
+                         notice=Notice(N_("两次输入的新密码不一致，请重新输入新密码"), error=True))
             return
         now = self.desk.clock.now()
         self._run(lambda: self.desk.pins.set_pin(new, now, how="kiosk"), self._pin_changed)
@@ -154,13 +157,13 @@ class MaintenanceFlow(Flow[MaintState]):
     def _pin_changed(self, outcome: Outcome[None]) -> None:
         if isinstance(outcome.error, PinFormatError):
             self._change(checking=False, pin_stage=PinStage.NEW,
-                         notice=Notice("请输入 {n} 至 {m} 位数字密码",
+                         notice=Notice(N_("请输入 {n} 至 {m} 位数字密码"),
                                        (("n", PIN_MIN), ("m", PIN_MAX)), True))
         elif outcome.error is not None:
-            self._change(checking=False, notice=Notice("密码未能保存，请稍后再试", error=True))
+            self._change(checking=False, notice=Notice(N_("密码未能保存，请稍后再试"), error=True))
         else:
             self._change(checking=False, pin_stage=PinStage.ENTER, page=MaintPage.DEVICES,
-                         notice=Notice("维护密码已更改"))
+                         notice=Notice(N_("维护密码已更改")))
             self.show(MaintPage.DEVICES)
 
     # ---- pages ---------------------------------------------------------------------------
@@ -178,7 +181,8 @@ class MaintenanceFlow(Flow[MaintState]):
         page, desk, state = self.state.page, self.desk, self.state
         loaders: dict[MaintPage, Callable[[], dict[str, Any]]] = {
             MaintPage.DEVICES: lambda: {"devices": tuple(desk.device_rows())},
-            MaintPage.COUNTERS: lambda: {"counters": desk.counters.today()},
+            MaintPage.COUNTERS: lambda: {"counters": desk.counters.today(),
+                                         "outbox": desk.outbox()},
             MaintPage.LOGS: lambda: {
                 "logs": tuple(desk.logs(state.log_level, state.log_device)),
                 "audit": tuple(desk.audit_lines(50))},
@@ -188,14 +192,14 @@ class MaintenanceFlow(Flow[MaintState]):
         }
         loader = loaders.get(page)
         if loader is not None:
-            self._work("正在读取…", loader)
+            self._work(N_("正在读取…"), loader)
 
     def _work(self, busy: str, job: Callable[[], dict[str, Any]],
               done: Msg | None = None) -> None:
         """Run ``job`` off the UI thread; its dict becomes state, a refusal the notice."""
         if self.state.step is not MaintStep.OPEN:
             return
-        self._change(busy=busy)
+        self._change(busy=busy)  # a msgid: the view shows it while the job runs
 
         def back(outcome: Outcome[dict[str, Any]]) -> None:
             if self.state.step is not MaintStep.OPEN:
@@ -218,13 +222,13 @@ class MaintenanceFlow(Flow[MaintState]):
         if isinstance(zh, str):  # a device's typed error: its Chinese text is a msgid
             return Notice(zh, error=True)
         log.warning("maintenance action failed: %s: %s", type(error).__name__, error)
-        return Notice("操作失败：{reason}", (("reason", f"{type(error).__name__}: {error}"),),
+        return Notice(N_("操作失败：{reason}"), (("reason", f"{type(error).__name__}: {error}"),),
                       True)
 
     # ---- devices: settings ---------------------------------------------------------------
     def edit(self, kind: str) -> None:
         self._change(editing=kind, draft=(), notice=None)
-        self._work("正在查找设备…", lambda: {"ports": tuple(self.desk.ports())})
+        self._work(N_("正在查找设备…"), lambda: {"ports": tuple(self.desk.ports())})
 
     def choose(self, key: str, value: object) -> None:
         draft = dict(self.state.draft)
@@ -237,14 +241,14 @@ class MaintenanceFlow(Flow[MaintState]):
     def save_device(self) -> None:
         kind, changes = self.state.editing, dict(self.state.draft)
         if not kind or not changes:
-            self._change(notice=Notice("没有要保存的更改"))
+            self._change(notice=Notice(N_("没有要保存的更改")))
             return
 
         def job() -> dict[str, Any]:
             self.desk.change_device(kind, changes)
             return {"editing": "", "draft": (), "devices": tuple(self.desk.device_rows())}
 
-        self._work("正在保存并应用…", job, Msg("设置已保存并生效"))
+        self._work(N_("正在保存并应用…"), job, Msg("设置已保存并生效"))
 
     # ---- devices: test on the spot -------------------------------------------------------
     def _testing(self) -> bool:
@@ -257,7 +261,7 @@ class MaintenanceFlow(Flow[MaintState]):
         fields = card.to_json()
         shown = tuple((label, str(fields[key])) for key, label in CARD_FIELDS
                       if fields.get(key) not in (None, ""))
-        self._change(card=shown, notice=Notice("读卡成功"))
+        self._change(card=shown, notice=Notice(N_("读卡成功")))
         return True
 
     def card_unreadable(self, message_zh: str) -> bool:
@@ -269,7 +273,7 @@ class MaintenanceFlow(Flow[MaintState]):
     def code_scanned(self, text: str) -> bool:
         if not self._testing():
             return False
-        self._change(scanned=text, notice=Notice("扫码成功"))
+        self._change(scanned=text, notice=Notice(N_("扫码成功")))
         return True
 
     def devices_changed(self) -> None:
@@ -278,11 +282,11 @@ class MaintenanceFlow(Flow[MaintState]):
             self._change(devices=tuple(self.desk.device_rows()))
 
     def print_test(self) -> None:
-        self._work("正在打印…", lambda: {"paper": self.desk.print_test_page().value},
+        self._work(N_("正在打印…"), lambda: {"paper": self.desk.print_test_page().value},
                    Msg("测试页已打印"))
 
     def ask_paper(self) -> None:
-        self._work("正在查询纸张…", lambda: {"paper": self.desk.paper_status().value})
+        self._work(N_("正在查询纸张…"), lambda: {"paper": self.desk.paper_status().value})
 
     # ---- counters ------------------------------------------------------------------------
     def new_roll(self) -> None:
@@ -290,7 +294,7 @@ class MaintenanceFlow(Flow[MaintState]):
             self.desk.counters.new_roll()
             return {"counters": self.desk.counters.today()}
 
-        self._work("正在保存…", job, Msg("已更换新纸卷"))
+        self._work(N_("正在保存…"), job, Msg("已更换新纸卷"))
 
     # ---- logs ------------------------------------------------------------------------------
     def filter_logs(self, level: str | None = None, device: str | None = None) -> None:
@@ -304,7 +308,7 @@ class MaintenanceFlow(Flow[MaintState]):
 
     # ---- catalogue -----------------------------------------------------------------------
     def reload_catalogue(self) -> None:
-        self._work("正在重新载入…", lambda: {"catalogue": self.desk.reload_catalogue()},
+        self._work(N_("正在重新载入…"), lambda: {"catalogue": self.desk.reload_catalogue()},
                    Msg("目录已重新载入"))
 
     # ---- locker --------------------------------------------------------------------------
@@ -324,10 +328,10 @@ class MaintenanceFlow(Flow[MaintState]):
             self.desk.open_door(door)
             return {"doors": self._doors(query=True)}
 
-        self._work("正在开门…", job, Msg("{door} 号门已打开", door=door))
+        self._work(N_("正在开门…"), job, Msg("{door} 号门已打开", door=door))
 
     def query_doors(self) -> None:
-        self._work("正在查询…", lambda: {"doors": self._doors(query=True)})
+        self._work(N_("正在查询…"), lambda: {"doors": self._doors(query=True)})
 
     def mark_door(self, out_of_service: bool) -> None:
         door = self.state.door
@@ -336,7 +340,7 @@ class MaintenanceFlow(Flow[MaintState]):
             self.desk.mark_door(door, out_of_service)
             return {"doors": self._doors(query=False)}
 
-        self._work("正在保存…", job, Msg("{door} 号门已停用", door=door) if out_of_service
+        self._work(N_("正在保存…"), job, Msg("{door} 号门已停用", door=door) if out_of_service
                    else Msg("{door} 号门已恢复使用", door=door))
 
     # ---- health report -------------------------------------------------------------------
@@ -347,13 +351,13 @@ class MaintenanceFlow(Flow[MaintState]):
                 self.desk.print_report(report)
             except Exception as exc:  # saved is what matters; the slip is a convenience
                 return {"report_file": str(path),
-                        "notice": Notice("报告已保存，但未能打印：{reason}",
+                        "notice": Notice(N_("报告已保存，但未能打印：{reason}"),
                                          (("reason", getattr(exc, "message_zh", str(exc))),),
                                          True)}
             return {"report_file": str(path),
-                    "notice": Notice("报告已保存并打印，并将随心跳发送到大厅服务器")}
+                    "notice": Notice(N_("报告已保存并打印，并将随心跳发送到大厅服务器"))}
 
-        self._work("正在生成报告…", job)
+        self._work(N_("正在生成报告…"), job)
 
     # ---- leaving ---------------------------------------------------------------------------
     def leave(self, reason: str = "exit") -> None:

@@ -17,6 +17,7 @@ from kiosk.maintenance.counters import Counters
 from kiosk.maintenance.desk import CatalogueSummary, DeviceRow
 from kiosk.maintenance.detect import DetectedPort
 from kiosk.maintenance.logs import LogLine
+from kiosk.sync.worker import SyncStatus
 
 
 class MaintStep(enum.StrEnum):
@@ -78,6 +79,7 @@ class MaintState:
     editing: str = ""  # the device kind whose settings are being chosen
     draft: tuple[tuple[str, object], ...] = ()  # chosen settings, not saved yet
     counters: Counters | None = None
+    outbox: SyncStatus | None = None
     logs: tuple[LogLine, ...] = ()
     audit: tuple[AuditLine, ...] = ()
     log_level: str = "INFO"

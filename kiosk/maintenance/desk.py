@@ -265,6 +265,9 @@ class MaintenanceDesk:
     def audit_lines(self, limit: int = 100) -> list[audit_log.AuditLine]:
         return audit_log.recent(self.engine, limit)
 
+    def outbox(self) -> SyncStatus | None:
+        return self.sync_status() if self.sync_status is not None else None
+
     def health_report(self) -> dict[str, Any]:
         if self.sync_status is None:
             raise MaintenanceRefusal(Msg("暂时无法办理"), "no sync worker is wired to the desk")
