@@ -82,11 +82,12 @@ class PinStore:
         """Check ``pin`` as an entry attempt: counted, audited, locking after too many."""
         at = now.astimezone(UTC)
         with self.engine.begin() as conn:
-            row = conn.execute(select(MaintenancePin).where(
-                MaintenancePin.kiosk_id == self.kiosk_id)).scalar_one_or_none()
+            row = conn.execute(select(MaintenancePin.pin_hash, MaintenancePin.failures,
+                                      MaintenancePin.locked_until).where(
+                MaintenancePin.kiosk_id == self.kiosk_id)).first()
             if row is None:
                 return PinVerdict(PinResult.NOT_SET)
-            pin_hash, failures, until = row.pin_hash, row.failures, row.locked_until
+            pin_hash, failures, until = row
             if until is not None and at < until:
                 return PinVerdict(PinResult.LOCKED, locked_until=until)
             if _verify(pin_hash, pin):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
@@ -21,7 +22,7 @@ STATE_FILE = "device_health.json"
 def write_states(data_dir: Path, devices: Mapping[str, Mapping[str, str]],
                  at: datetime) -> None:
     path = data_dir / STATE_FILE
-    tmp = data_dir / f".{STATE_FILE}.{os.getpid()}.tmp"
+    tmp = data_dir / f".{STATE_FILE}.{os.getpid()}.{threading.get_ident()}.tmp"
     tmp.write_text(json.dumps({"pid": os.getpid(), "at": at.isoformat(),
                                "devices": {k: dict(v) for k, v in devices.items()}},
                               ensure_ascii=False), encoding="utf-8")
