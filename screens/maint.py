@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from kivy.clock import Clock
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
@@ -52,6 +53,7 @@ class MaintScreen(MaintView):
     primary = StringProperty("")  # msgid of the page's main action
     busy = BooleanProperty(False)
     _page: MaintPage | None = None
+    _editing = ""
 
     def route(self) -> bool:
         state = self.state
@@ -86,8 +88,11 @@ class MaintScreen(MaintView):
         self.notice = (self.tr(state.busy) if state.busy
                        else notice_text(self.app, state.notice, self.app.lang))
         self.notice_error = bool(not state.busy and state.notice and state.notice.error)
-        self.primary = PRIMARY.get(state.page, "")
+        self.primary = (N_("保存并应用") if state.editing and state.page is MaintPage.DEVICES
+                        else PRIMARY.get(state.page, ""))
         self._draw_tabs()
+        if not state.editing:
+            self._editing = ""
         box = self.ids.page
         box.clear_widgets()
         {MaintPage.DEVICES: self._devices, MaintPage.COUNTERS: self._counters,
@@ -203,8 +208,13 @@ class MaintScreen(MaintView):
 
     def _edit_panel(self, box: BoxLayout, row: Any) -> None:
         state, kind = self.state, row.kind
-        box.add_widget(HeadingLabel(text=self.tr("更改设置：{device}",
-                                                 device=self.tr(DEVICE_NAMES.get(kind, kind)))))
+        heading = HeadingLabel(text=self.tr("更改设置：{device}",
+                                            device=self.tr(DEVICE_NAMES.get(kind, kind))))
+        box.add_widget(heading)
+        if self._editing != kind:  # just opened: bring it into view once laid out
+            self._editing = kind
+            Clock.schedule_once(lambda _dt: self.ids.scroll.scroll_to(heading, padding=20,
+                                                                     animate=False), 0.05)
         driver = str(state.draft_value("driver", row.driver))
         box.add_widget(self._text(self.tr("驱动"), muted=True))
         box.add_widget(self._grid([self._button(d, f"maint_driver_{d}", lambda d=d:
@@ -256,8 +266,7 @@ class MaintScreen(MaintView):
                 self._button("+", "maint_board_plus",
                              lambda: self.flow.choose("settings.board", min(255, board + 1)),
                              translate=False)]))
-        box.add_widget(self._grid([
-            self._button(N_("保存并应用"), "maint_save", self.flow.save_device, role="primary"),
+        box.add_widget(self._grid([  # 保存并应用 is the bottom bar's primary action now
             self._button(N_("取消"), "maint_cancel", self.flow.cancel_edit)], cols=2))
 
     def _choice(self, box: BoxLayout, row: Any, key: str, label: str,
@@ -377,7 +386,9 @@ class MaintScreen(MaintView):
     # ---- the bottom bar -------------------------------------------------------------------
     def primary_action(self) -> None:
         page = self.state.page
-        if page is MaintPage.COUNTERS:
+        if page is MaintPage.DEVICES and self.state.editing:
+            self.flow.save_device()
+        elif page is MaintPage.COUNTERS:
             self.flow.new_roll()
         elif page is MaintPage.CATALOGUE:
             self.flow.reload_catalogue()

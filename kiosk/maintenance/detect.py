@@ -29,8 +29,8 @@ def detect(port_globs: tuple[str, ...] | list[str] = DEFAULT_PORT_GLOBS) -> list
     except OSError:  # /sys unreadable in a container: the globs still work
         comports = []
     for p in sorted(comports, key=lambda p: p.device):
-        description = p.description if p.description and p.description != "n/a" else ""
-        found[p.device] = DetectedPort(p.device, description or p.hwid or "", "serial")
+        described = [t for t in (p.description, p.hwid) if t and t != "n/a"]
+        found[p.device] = DetectedPort(p.device, described[0] if described else "", "serial")
     for pattern in port_globs:
         for path in sorted(glob.glob(pattern)):
             found.setdefault(path, DetectedPort(path, "", "serial"))

@@ -151,9 +151,10 @@ def test_the_id_card_port_moves_to_an_emulator_and_a_card_is_read_through_it(
         k.tap(port)
         k.tap("maint_baud_115200")
         shot(k, "devices_edit_idcard_zh")
-        k.tap("maint_save")
+        k.tap("maint_primary")
         idle(k)
-        assert notice(k) == "设置已保存并生效", notice(k)
+        # the card on the emulator may be read (and say so) the moment the reader is in place
+        assert notice(k) in ("设置已保存并生效", "读卡成功"), notice(k)
         text = site.read_text("utf-8")
         assert 'driver = "sam"' in text and emulator.port in text and "115200" in text
         assert site.with_name(site.name + ".bak").read_bytes() == old_site
@@ -168,7 +169,7 @@ def test_the_id_card_port_moves_to_an_emulator_and_a_card_is_read_through_it(
         k.tap("maint_edit_idcard")
         idle(k)
         k.tap("maint_driver_simulated")
-        k.tap("maint_save")
+        k.tap("maint_primary")
         idle(k)
         assert notice(k) == "设置已保存并生效"
         assert type(k.ctx.devices.get("idcard")).__name__ == "SimulatedIdCardReader"
@@ -189,7 +190,7 @@ def test_a_bad_value_is_refused_and_nothing_changes(maint: Kiosk) -> None:
     k.tap("maint_edit_locker")
     idle(k)
     k.tap("maint_driver_kerong")
-    k.tap("maint_save")
+    k.tap("maint_primary")
     idle(k)
     assert notice(k).startswith("设置未保存：")
     assert "devices.locker.settings.doors: found 24" in notice(k)
