@@ -29,6 +29,7 @@ from kiosk.events import (
     EventBus,
     ReceiptPrinted,
 )
+from kiosk.maintenance.audit import record
 from kiosk.storage.models import MaintenanceCounter, MaintenancePaper, Ticket
 
 log = logging.getLogger(__name__)
@@ -137,8 +138,6 @@ class CounterBook:
 
     def new_roll(self) -> None:
         """The technician fitted a new roll: paper used starts again from zero (audited)."""
-        from kiosk.maintenance.audit import record
-
         now = self.clock.now().astimezone(UTC)
         with self.engine.begin() as conn:
             done = conn.execute(update(MaintenancePaper).where(
@@ -153,9 +152,10 @@ class CounterBook:
     def today(self) -> Counters:
         day = service_date(self.clock, self.tz)
         with self.engine.connect() as conn:
-            values = dict(conn.execute(select(MaintenanceCounter.name, MaintenanceCounter.value)
-                                       .where(MaintenanceCounter.kiosk_id == self.kiosk_id,
-                                              MaintenanceCounter.day == day)).tuples().all())
+            values = {str(name): int(value) for name, value in conn.execute(
+                select(MaintenanceCounter.name, MaintenanceCounter.value).where(
+                    MaintenanceCounter.kiosk_id == self.kiosk_id,
+                    MaintenanceCounter.day == day))}
             tickets = conn.execute(select(func.count()).select_from(Ticket).where(
                 Ticket.kiosk_id == self.kiosk_id, Ticket.service_date == day)).scalar_one()
             paper = conn.execute(select(MaintenancePaper.used_mm, MaintenancePaper.roll_since)

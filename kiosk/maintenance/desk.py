@@ -212,7 +212,8 @@ class MaintenanceDesk:
 
     def door_states(self) -> dict[int, str]:
         states = self._job("locker", lambda b: _board(b).door_states())
-        return {int(door): str(getattr(state, "value", state)) for door, state in states.items()}
+        return {int(door): "open" if state.is_open else "closed"
+                for door, state in states.items()}
 
     def door_marks(self) -> dict[int, bool]:
         """Doors the technician took out of service (True) or put back (False)."""
