@@ -54,6 +54,7 @@ class MaintScreen(MaintView):
     busy = BooleanProperty(False)
     _page: MaintPage | None = None
     _editing = ""
+    _camera_preview: Any = None
 
     def route(self) -> bool:
         state = self.state
@@ -93,7 +94,12 @@ class MaintScreen(MaintView):
         self._draw_tabs()
         if not state.editing:
             self._editing = ""
-        box = self.ids.page
+        if not state.preview:
+            self._camera_preview = None
+        box, scroll = self.ids.page, self.ids.scroll
+        # keep the technician's place when the page is redrawn with more or less in it
+        hidden = max(0.0, box.height - scroll.height)
+        from_top = (1 - scroll.scroll_y) * hidden
         box.clear_widgets()
         {MaintPage.DEVICES: self._devices, MaintPage.COUNTERS: self._counters,
          MaintPage.LOGS: self._logs, MaintPage.CATALOGUE: self._catalogue,
@@ -101,7 +107,11 @@ class MaintScreen(MaintView):
          }.get(state.page, lambda _b: None)(box)
         if self._page is not state.page:
             self._page = state.page
-            self.ids.scroll.scroll_y = 1
+            from_top = 0.0
+        box.do_layout()
+        box.height = box.minimum_height
+        hidden = max(0.0, box.height - scroll.height)
+        scroll.scroll_y = min(1.0, max(0.0, 1 - from_top / hidden)) if hidden else 1.0
 
     def _draw_tabs(self) -> None:
         tabs = self.ids.tabs
@@ -189,6 +199,8 @@ class MaintScreen(MaintView):
                 box.add_widget(self._text(row.reason, small=True, danger=True,
                                           ident=f"maint_reason_{row.kind}"))
             box.add_widget(self._grid(self._device_actions(row.kind)))
+            if row.kind == "camera" and state.preview:
+                self._preview(box)
             if state.editing == row.kind:
                 self._edit_panel(box, row)
 
@@ -201,10 +213,25 @@ class MaintScreen(MaintView):
             actions.append(self._text(self.tr("放上身份证即可测试读卡"), muted=True, small=True))
         elif kind == "scanner":
             actions.append(self._text(self.tr("扫描任意条码即可测试"), muted=True, small=True))
+        elif kind == "camera":
+            actions.append(self._button(N_("关闭预览") if self.state.preview else N_("摄像头预览"),
+                                        "maint_camera_preview", self.flow.toggle_preview))
         elif kind == "locker":
             actions.append(self._button(N_("开门测试"), "maint_go_locker",
                                         lambda: self.flow.show(MaintPage.LOCKER)))
         return actions
+
+    def _preview(self, box: BoxLayout) -> None:
+        """The live preview, kept across redraws (a new one would restart its clock)."""
+        from screens.maint_preview import CameraPreview
+
+        if self._camera_preview is None:
+            self._camera_preview = CameraPreview(self.app.ctx.devices.get("camera"))
+            self._camera_preview.ident = "maint_preview"  # type: ignore[attr-defined]
+        elif self._camera_preview.parent is not None:
+            self._camera_preview.parent.remove_widget(self._camera_preview)
+        box.add_widget(self._text(self.tr("绿色框为检测到的页面"), muted=True, small=True))
+        box.add_widget(self._camera_preview)
 
     def _edit_panel(self, box: BoxLayout, row: Any) -> None:
         state, kind = self.state, row.kind

@@ -173,7 +173,7 @@ class MaintenanceFlow(Flow[MaintState]):
         if page is MaintPage.PIN:
             self.start_pin_change()
             return
-        self._change(page=page, card=(), scanned="", editing="", draft=())
+        self._change(page=page, card=(), scanned="", editing="", draft=(), preview=False)
         self.refresh()
 
     def refresh(self) -> None:
@@ -280,6 +280,11 @@ class MaintenanceFlow(Flow[MaintState]):
         """A device's health changed: the devices page shows it at once."""
         if self._testing():
             self._change(devices=tuple(self.desk.device_rows()))
+
+    def toggle_preview(self) -> None:
+        """The live camera preview with the page outline (drawn by the view)."""
+        if self._testing():
+            self._change(preview=not self.state.preview)
 
     def print_test(self) -> None:
         self._work(N_("正在打印…"), lambda: {"paper": self.desk.print_test_page().value},

@@ -89,6 +89,7 @@ class MaintState:
     door: int = 1  # the door the locker page acts on
     card: tuple[tuple[str, str], ...] = ()  # a test card's fields, for the technician's eyes
     scanned: str = ""
+    preview: bool = False  # the live camera preview is on
     paper: str = ""
     report_file: str = ""
 

@@ -257,3 +257,47 @@ def test_left_alone_the_mode_times_out_to_home(maint: Kiosk) -> None:
     k.wait_until(lambda: True)
     assert last.action in ("maintenance.exit", "maintenance.enter")
     k.wait_until(lambda: audit_actions(k)[-1] == "maintenance.exit", what="the exit audit")
+
+
+def test_test_on_the_spot_card_scan_camera_printer_and_locker(maint: Kiosk) -> None:
+    """Given the devices page, when a card is laid on the reader and a code scanned, then each
+    is shown in full; the camera preview draws frames with the page outline found; the test
+    page prints and the paper is read; on the locker page a door opens, is taken out of
+    service and put back, every action audited."""
+    k = maint
+    enter(k)
+    k.sim("idcard").present(SAMPLE_CARDS["elderly"])
+    k.wait_until(lambda: dict(flow(k).state.card).get("姓名") == SAMPLE_CARDS["elderly"].name,
+                 what="the test card on screen")
+    k.sim("scanner").scan("https://hall.example.gov.cn/case/TEST-123")
+    k.wait_until(lambda: flow(k).state.scanned.endswith("TEST-123"), what="the scan")
+    k.pump(3)
+    assert k.get("maint_scanned").text.endswith("TEST-123")
+    k.tap("maint_camera_preview")
+    k.wait_until(lambda: (p := k.find("maint_preview")) is not None and p.frames >= 3,
+                 what="preview frames")
+    assert k.get("maint_preview").found
+    shot(k, "devices_tests_zh")
+    jobs = k.sim("printer").jobs
+    k.tap("maint_print_test")
+    idle(k)
+    assert notice(k) == "测试页已打印" and k.sim("printer").jobs == jobs + 1
+    assert k.get("maint_paper_state").text == "打印机：纸张正常"
+    k.tap("maint_tab_locker")
+    idle(k)
+    k.tap("maint_door_plus")
+    k.tap("maint_door_open")
+    idle(k)
+    assert notice(k) == "2 号门已打开"
+    assert k.get("maint_door_row_2").text == "2 号门：开"
+    k.tap("maint_door_out")
+    idle(k)
+    assert "已停用" in k.get("maint_door_row_2").text, (notice(k), flow(k).state.doors)
+    assert desk(k).door_marks() == {2: True}
+    shot(k, "locker_service_zh")
+    k.tap("maint_door_back")
+    idle(k)
+    assert desk(k).door_marks() == {2: False}
+    assert audit_actions(k)[-3:] == ["maintenance.door_opened", "maintenance.door_service",
+                                     "maintenance.door_service"]
+    k.sim("locker").close_door(2)
