@@ -15,6 +15,10 @@ from pathlib import Path
 
 MAX_BYTES = 256 * 1024
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# what a line about each device says (the printer's flow logs "print", the locker "door")
+DEVICE_WORDS = {"idcard": ("idcard", "card"), "scanner": ("scanner", "scan"),
+                "camera": ("camera",), "printer": ("printer", "print", "paper"),
+                "locker": ("locker", "door")}
 
 
 @dataclass(frozen=True)
@@ -25,7 +29,8 @@ class LogLine:
     msg: str
 
     def mentions(self, device: str) -> bool:
-        return device in self.logger or device in self.msg.lower()
+        text = f"{self.logger} {self.msg}".lower()
+        return any(word in text for word in DEVICE_WORDS.get(device, (device,)))
 
 
 def log_file(data_dir: Path) -> Path:
