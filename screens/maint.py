@@ -70,15 +70,6 @@ class MaintScreen(MaintView):
         self._page = None  # scroll to the top on entry
         super().on_pre_enter()
 
-    def card_inserted(self, card: Any) -> bool:
-        return self.flow.card_inserted(card)
-
-    def card_removed(self) -> bool:
-        return True  # a technician's test card: no citizen session to end
-
-    def code_scanned(self, code: Any) -> bool:
-        return self.flow.code_scanned(str(code.text))
-
     # ---- drawing --------------------------------------------------------------------------
     def tr(self, msgid: str, **fmt: object) -> str:
         return str(self.app.tr(msgid, self.app.lang, **fmt))

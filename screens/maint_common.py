@@ -12,6 +12,7 @@ from typing import Any
 
 from kivy.app import App
 
+from kiosk.events import CardUnreadable, DeviceHealthChanged
 from kiosk.flows.base import FlowChanged
 from kiosk.flows.maintenance import MaintenanceFlow
 from kiosk.flows.maintenance_state import MaintState, Notice
@@ -35,7 +36,10 @@ class MaintView(KioskScreen):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.app.ctx.bus.subscribe(FlowChanged, self._flow_changed)
+        bus = self.app.ctx.bus
+        bus.subscribe(FlowChanged, self._flow_changed)
+        bus.subscribe(DeviceHealthChanged, self._device_changed)
+        bus.subscribe(CardUnreadable, self._card_unreadable)
         self.app.bind(lang=lambda *_: self._redraw_if_shown(),
                       font_scale=lambda *_: self._redraw_if_shown())
 
@@ -54,12 +58,33 @@ class MaintView(KioskScreen):
     def on_pre_enter(self, *_: object) -> None:
         self.draw()
 
+    # A card or code in maintenance belongs to the technician's tests, never to a citizen
+    # session: the view takes it (the flow shows it on the devices page, nowhere else).
+    def card_inserted(self, card: Any) -> bool:
+        self.flow.card_inserted(card)
+        return True
+
+    def card_removed(self) -> bool:
+        return True
+
+    def code_scanned(self, code: Any) -> bool:
+        self.flow.code_scanned(str(code.text))
+        return True
+
     def draw(self) -> None:
         raise NotImplementedError
 
     def route(self) -> bool:
         """Go to the screen the flow's state belongs on; True when it went elsewhere."""
         return False
+
+    def _device_changed(self, _event: DeviceHealthChanged) -> None:
+        if self.shown:
+            self.flow.devices_changed()
+
+    def _card_unreadable(self, event: CardUnreadable) -> None:
+        if self.shown:
+            self.flow.card_unreadable(event.message_zh)
 
     def _redraw_if_shown(self) -> None:
         if self.shown:

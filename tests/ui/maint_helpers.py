@@ -34,10 +34,25 @@ def corner(kiosk: Kiosk) -> None:
         kiosk.tap_at(30, Window.height - 30)
 
 
+def press(kiosk: Kiosk, ident: str) -> None:
+    """Touch a maintenance control and wait for the flow to answer (every control changes its
+    state). On a machine loaded by parallel test runs, Kivy's ScrollView now and then swallows
+    a quick tap it takes for the start of a drag; the finger then taps again, as a person
+    would."""
+    before = flow(kiosk).state
+    kiosk.tap(ident)
+    try:
+        kiosk.wait_until(lambda: flow(kiosk).state is not before, timeout=3, what=ident)
+    except AssertionError:
+        kiosk.tap(ident)
+        kiosk.wait_until(lambda: flow(kiosk).state is not before, timeout=5,
+                         what=f"{ident} (tapped twice)")
+
+
 def type_pin(kiosk: Kiosk, pin: str) -> None:
     for d in pin:
-        kiosk.tap(f"maint_key_{d}")
-    kiosk.tap("maint_pin_confirm")
+        press(kiosk, f"maint_key_{d}")
+    press(kiosk, "maint_pin_confirm")
     kiosk.wait_until(lambda: not flow(kiosk).state.checking, what="the PIN check")
     kiosk.pump(3)
 

@@ -17,7 +17,7 @@ from kiosk.flows.maintenance_state import MaintPage, MaintStep
 from kiosk.mode import KioskMode
 from kiosk.storage.models import AuditEntry
 from tests.ui import test_queue_flow as queue_ui
-from tests.ui.conftest import Kiosk
+from tests.ui.conftest import LANDSCAPE, PORTRAIT, Kiosk
 from tests.ui.maint_helpers import (
     PIN,
     corner,
@@ -26,6 +26,7 @@ from tests.ui.maint_helpers import (
     flow,
     idle,
     notice,
+    press,
     shot,
     site_file,
     type_pin,
@@ -66,12 +67,12 @@ def test_wrong_pins_lock_the_pad_and_the_right_pin_opens_after_the_lockout(maint
     assert k.app.current == "maint_pin"
     assert "●" not in k.get("maint_pin_dots").text
     shot(k, "pin_zh")
-    k.tap("maint_key_1")
-    k.tap("maint_key_2")
+    press(k, "maint_key_1")
+    press(k, "maint_key_2")
     assert k.get("maint_pin_dots").text.count("●") == 2  # how many, never which
-    k.tap("maint_key_erase")
+    press(k, "maint_key_erase")
     assert k.get("maint_pin_dots").text.count("●") == 1
-    k.tap("maint_key_clear")
+    press(k, "maint_key_clear")
     before = audit_actions(k)
     for left in (4, 3, 2, 1):
         type_pin(k, "1111")
@@ -94,7 +95,7 @@ def test_wrong_pins_lock_the_pad_and_the_right_pin_opens_after_the_lockout(maint
     assert k.ctx.mode.mode() is KioskMode.MAINTENANCE
     new = audit_actions(k)[len(before):]
     assert new == ["maintenance.pin_wrong"] * 4 + ["maintenance.locked", "maintenance.enter"]
-    k.tap("maint_exit")
+    press(k, "maint_exit")
     k.wait_until(lambda: k.app.current == "home", what="home")
     assert k.ctx.mode.mode() is not KioskMode.MAINTENANCE
     k.wait_until(lambda: audit_actions(k)[-1] == "maintenance.exit", what="the exit audit")
@@ -114,16 +115,22 @@ def test_every_page_is_drawn_without_overflow(maint: Kiosk, look: str) -> None:
     enter(k)
     for page in (MaintPage.DEVICES, MaintPage.COUNTERS, MaintPage.LOGS, MaintPage.CATALOGUE,
                  MaintPage.LOCKER, MaintPage.REPORT):
-        k.tap(f"maint_tab_{page.value}")
+        press(k, f"maint_tab_{page.value}")
         idle(k)
         assert flow(k).state.page is page
         shot(k, f"{page.value}_{look}")
-    k.tap("maint_tab_devices")
+    press(k, "maint_tab_devices")
     idle(k)
-    k.tap("maint_edit_printer")
+    press(k, "maint_edit_printer")
     idle(k)
     shot(k, f"devices_edit_printer_{look}")
-    k.tap("maint_tab_pin")
+    if look == "zh":
+        k.resize(LANDSCAPE)
+        try:
+            shot(k, "devices_edit_printer_landscape")
+        finally:
+            k.resize(PORTRAIT)
+    press(k, "maint_tab_pin")
     k.wait_until(lambda: k.app.current == "maint_pin", what="the PIN change pad")
     shot(k, f"pin_change_{look}")
 
@@ -143,15 +150,15 @@ def test_the_id_card_port_moves_to_an_emulator_and_a_card_is_read_through_it(
     with SamReaderEmulator(card, link=tmp_path / "ttyUSB-idcard") as emulator:
         desk(k).port_globs.append(str(tmp_path / "ttyUSB-*"))
         enter(k)
-        k.tap("maint_edit_idcard")
+        press(k, "maint_edit_idcard")
         idle(k)
-        k.tap("maint_driver_sam")
+        press(k, "maint_driver_sam")
         port = next(w for i in range(20) if (w := k.find(f"maint_port_{i}")) is not None
                     and w.text.startswith(emulator.port))
-        k.tap(port)
-        k.tap("maint_baud_115200")
+        press(k, port.ident)
+        press(k, "maint_baud_115200")
         shot(k, "devices_edit_idcard_zh")
-        k.tap("maint_primary")
+        press(k, "maint_primary")
         idle(k)
         # the card on the emulator may be read (and say so) the moment the reader is in place
         assert notice(k) in ("设置已保存并生效", "读卡成功"), notice(k)
@@ -166,14 +173,14 @@ def test_the_id_card_port_moves_to_an_emulator_and_a_card_is_read_through_it(
         assert any(w.text == card.id_number for w in k.app.sm.current_screen.walk()
                    if hasattr(w, "text"))
         shot(k, "devices_card_read_zh")
-        k.tap("maint_edit_idcard")
+        press(k, "maint_edit_idcard")
         idle(k)
-        k.tap("maint_driver_simulated")
-        k.tap("maint_primary")
+        press(k, "maint_driver_simulated")
+        press(k, "maint_primary")
         idle(k)
         assert notice(k) == "设置已保存并生效"
         assert type(k.ctx.devices.get("idcard")).__name__ == "SimulatedIdCardReader"
-    k.tap("maint_exit")
+    press(k, "maint_exit")
     k.wait_until(lambda: k.ctx.devices.is_usable("idcard"), what="the simulator back")
     assert flow(k).state.card == ()  # gone with the mode
 
@@ -187,10 +194,10 @@ def test_a_bad_value_is_refused_and_nothing_changes(maint: Kiosk) -> None:
     before = site.read_bytes()
     board = k.ctx.devices.get("locker")
     enter(k)
-    k.tap("maint_edit_locker")
+    press(k, "maint_edit_locker")
     idle(k)
-    k.tap("maint_driver_kerong")
-    k.tap("maint_primary")
+    press(k, "maint_driver_kerong")
+    press(k, "maint_primary")
     idle(k)
     assert notice(k).startswith("设置未保存：")
     assert "devices.locker.settings.doors: found 24" in notice(k)
@@ -210,10 +217,10 @@ def test_counters_move_after_a_ticket(maint: Kiosk) -> None:
     clock.set(hall_clock(next_hall_day(), time(10, 0)).now())
     try:
         enter(k)
-        k.tap("maint_tab_counters")
+        press(k, "maint_tab_counters")
         idle(k)
         before = flow(k).state.counters
-        k.tap("maint_exit")
+        press(k, "maint_exit")
         k.wait_until(lambda: k.app.current == "home", what="home")
         queue_ui.to_confirm(k)
         queue_ui.take_number(k)
@@ -224,7 +231,7 @@ def test_counters_move_after_a_ticket(maint: Kiosk) -> None:
         k.wait_until(lambda: counters.today().receipts_printed == before.receipts_printed + 1,
                      what="the receipt counted")
         enter(k)
-        k.tap("maint_tab_counters")
+        press(k, "maint_tab_counters")
         idle(k)
         after = flow(k).state.counters
         assert after.tickets_issued == before.tickets_issued + 1
@@ -273,29 +280,29 @@ def test_test_on_the_spot_card_scan_camera_printer_and_locker(maint: Kiosk) -> N
     k.wait_until(lambda: flow(k).state.scanned.endswith("TEST-123"), what="the scan")
     k.pump(3)
     assert k.get("maint_scanned").text.endswith("TEST-123")
-    k.tap("maint_camera_preview")
+    press(k, "maint_camera_preview")
     k.wait_until(lambda: (p := k.find("maint_preview")) is not None and p.frames >= 3,
                  what="preview frames")
     assert k.get("maint_preview").found
     shot(k, "devices_tests_zh")
     jobs = k.sim("printer").jobs
-    k.tap("maint_print_test")
+    press(k, "maint_print_test")
     idle(k)
     assert notice(k) == "测试页已打印" and k.sim("printer").jobs == jobs + 1
     assert k.get("maint_paper_state").text == "打印机：纸张正常"
-    k.tap("maint_tab_locker")
+    press(k, "maint_tab_locker")
     idle(k)
-    k.tap("maint_door_plus")
-    k.tap("maint_door_open")
+    press(k, "maint_door_plus")
+    press(k, "maint_door_open")
     idle(k)
     assert notice(k) == "2 号门已打开"
     assert k.get("maint_door_row_2").text == "2 号门：开"
-    k.tap("maint_door_out")
+    press(k, "maint_door_out")
     idle(k)
     assert "已停用" in k.get("maint_door_row_2").text, (notice(k), flow(k).state.doors)
     assert desk(k).door_marks() == {2: True}
     shot(k, "locker_service_zh")
-    k.tap("maint_door_back")
+    press(k, "maint_door_back")
     idle(k)
     assert desk(k).door_marks() == {2: False}
     assert audit_actions(k)[-3:] == ["maintenance.door_opened", "maintenance.door_service",
