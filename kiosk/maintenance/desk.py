@@ -217,10 +217,7 @@ class MaintenanceDesk:
 
     def door_marks(self) -> dict[int, bool]:
         """Doors the technician took out of service (True) or put back (False)."""
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(MaintenanceDoor.door, MaintenanceDoor.out_of_service)
-                                .where(MaintenanceDoor.kiosk_id == self.config.kiosk.id))
-            return {int(d): bool(o) for d, o in rows}
+        return door_marks(self.engine, self.config.kiosk.id)
 
     def mark_door(self, door: int, out_of_service: bool) -> None:
         now = self.clock.now()
@@ -297,6 +294,19 @@ class MaintenanceDesk:
                 out["report"] = self.latest_report
             return out
         return snapshot
+
+
+def door_marks(engine: Engine, kiosk_id: str) -> dict[int, bool]:
+    """Door → out of service, as the technician marked them on this kiosk's cabinet."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(MaintenanceDoor.door, MaintenanceDoor.out_of_service)
+                            .where(MaintenanceDoor.kiosk_id == kiosk_id))
+        return {int(d): bool(o) for d, o in rows}
+
+
+def doors_out_of_service(engine: Engine, kiosk_id: str) -> set[int]:
+    """The doors a journey must not offer (the locker flow asks this before choosing one)."""
+    return {door for door, out in door_marks(engine, kiosk_id).items() if out}
 
 
 def device_states(config: Config, devices: Any) -> dict[str, dict[str, str]]:

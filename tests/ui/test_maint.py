@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from drivers.idcard.samples import SAMPLE_CARDS
 from kiosk.flows.maintenance_state import MaintPage, MaintStep
+from kiosk.maintenance.desk import doors_out_of_service
 from kiosk.mode import KioskMode
 from kiosk.storage.models import AuditEntry
 from tests.ui import test_queue_flow as queue_ui
@@ -301,6 +302,7 @@ def test_test_on_the_spot_card_scan_camera_printer_and_locker(maint: Kiosk) -> N
     idle(k)
     assert "已停用" in k.get("maint_door_row_2").text, (notice(k), flow(k).state.doors)
     assert desk(k).door_marks() == {2: True}
+    assert doors_out_of_service(k.ctx.engine, k.ctx.config.kiosk.id) == {2}
     shot(k, "locker_service_zh")
     press(k, "maint_door_back")
     idle(k)
