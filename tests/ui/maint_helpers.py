@@ -3,7 +3,6 @@ with, entering by the hidden corner and the pad, and screenshots after the layou
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -83,7 +82,14 @@ def shot(kiosk: Kiosk, name: str) -> Path:
     folder = ARTIFACTS / "maintenance"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.png"
-    written = Window.screenshot(name=str(folder / f"_{name}.png"))
-    shutil.move(written, path)
+    # Read the frame buffer ourselves: Kivy's Window.screenshot garbles frames after a resize
+    # to landscape (the shared harness's home-landscape shots show it).
+    from kivy.graphics.opengl import GL_RGB, GL_UNSIGNED_BYTE, glReadPixels
+    from PIL import Image
+
+    width, height = (int(v) for v in Window.size)
+    pixels = glReadPixels(0, 0, width, height, GL_RGB, GL_UNSIGNED_BYTE)
+    Image.frombytes("RGB", (width, height), pixels).transpose(
+        Image.Transpose.FLIP_TOP_BOTTOM).save(path)
     assert path.stat().st_size > 10_000
     return path

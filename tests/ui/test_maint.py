@@ -5,6 +5,7 @@ changed, counters moving after a ticket, and the idle timeout leaving the mode."
 
 from __future__ import annotations
 
+import time as time_
 from collections.abc import Iterator
 from datetime import time, timedelta
 from pathlib import Path
@@ -128,6 +129,9 @@ def test_every_page_is_drawn_without_overflow(maint: Kiosk, look: str) -> None:
     if look == "zh":
         k.resize(LANDSCAPE)
         try:
+            settled = time_.monotonic() + 1.0  # the X server resizes the drawable in real time
+            while time_.monotonic() < settled:
+                k.pump(1)
             shot(k, "devices_edit_printer_landscape")
         finally:
             k.resize(PORTRAIT)
