@@ -430,6 +430,17 @@ class SubmissionConfig:
 
 
 @model
+class MaintenanceConfig:
+    """The technician's mode: PIN attempts and lockout, the paper roll, how much log to show."""
+
+    pin_attempts: Annotated[Int, Field(ge=1, le=20)] = 5  # wrong PINs in a row before lockout
+    lockout_seconds: Annotated[Int, Field(ge=10, le=86400)] = 300
+    roll_length_m: Annotated[Float, Field(gt=0, le=500)] = 50.0  # a new roll of receipt paper
+    low_paper_m: Annotated[Float, Field(ge=0, le=500)] = 5.0  # warn when this much is left
+    log_lines: Annotated[Int, Field(ge=10, le=2000)] = 200  # recent log lines on screen
+
+
+@model
 class Config:
     hall: HallConfig
     kiosk: KioskConfig
@@ -456,4 +467,5 @@ class Config:
             raise expected(f"at most {doors} compartments (the doors of the configured lock "
                            f"boards)", field="locker.cabinets", found=self.locker.compartments)
         return self
+    maintenance: MaintenanceConfig = Field(default_factory=MaintenanceConfig)
 

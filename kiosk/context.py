@@ -8,14 +8,18 @@ only source of hall time for every service, flow and screen. No Kivy here.
 from __future__ import annotations
 
 import logging
+import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 
+from config.loader import ENV_VAR
 from config.schema import Config
-from drivers.factory import build_devices, document_functions
+from drivers.base import Device
+from drivers.factory import build_device, build_devices, document_functions
 from kiosk.alerts import Alerts
 from kiosk.cases.remote import HallCases
 from kiosk.cases.store import CaseStore
@@ -29,6 +33,7 @@ from kiosk.flows.guide import GuideFlow
 from kiosk.flows.home import HomeFlow
 from kiosk.flows.locker import LockerFlow
 from kiosk.flows.locker_staff import StaffFlow
+from kiosk.flows.maintenance import MaintenanceFlow
 from kiosk.flows.printing import PrintDesk
 from kiosk.flows.progress import ProgressFlow
 from kiosk.flows.queue import QueueFlow
@@ -40,6 +45,7 @@ from kiosk.lockers.cases import CaseDirectory
 from kiosk.lockers.doors import BoardDoors
 from kiosk.lockers.service import LockerService
 from kiosk.lockers.staff import StaffDesk
+from kiosk.maintenance.desk import MaintenanceDesk, replace_everywhere
 from kiosk.mode import ModeKeeper
 from kiosk.outbox import Outbox
 from kiosk.privacy import load_hall_secret
@@ -69,6 +75,7 @@ class Flows:
     rating: RatingFlow
     locker: LockerFlow
     locker_staff: StaffFlow
+    maintenance: MaintenanceFlow | None = None  # the technician's mode (set after the context)
 
     def close(self) -> None:
         self.home.close()
@@ -80,6 +87,8 @@ class Flows:
         self.rating.close()
         self.locker.close()
         self.locker_staff.close()
+        if self.maintenance is not None:
+            self.maintenance.close()
 
 
 @dataclass
@@ -103,12 +112,15 @@ class KioskContext:
     sync: SyncWorker  # the outbox sender; idle on a standalone kiosk ([sync] url = "")
     dispatch: Dispatch = call_now
     services: dict[str, object] = field(default_factory=dict)
+    maintenance: MaintenanceDesk | None = None  # the technician's desk (kiosk.maintenance)
 
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.config.hall.timezone)
 
     def close(self) -> None:
+        if self.maintenance is not None:
+            self.maintenance.detach()
         self.sync.stop(timeout=5.0)
         cases = self.services.get("locker_cases")
         if isinstance(cases, CaseDirectory):
@@ -120,7 +132,8 @@ class KioskContext:
 
 
 def build_context(config: Config, *, simulate: bool, dispatch: Dispatch = call_now,
-                  clock: Clock | None = None, worker: Worker | None = None) -> KioskContext:
+                  clock: Clock | None = None, worker: Worker | None = None,
+                  site_file: str | Path | None = None) -> KioskContext:
     """Validate everything that can be validated before a window opens: the catalogue, the
     database (migrated to the current schema) and the device drivers named in the config."""
     root = data_dir(config)
@@ -137,8 +150,13 @@ def build_context(config: Config, *, simulate: bool, dispatch: Dispatch = call_n
     queue = QueueService(engine, catalogue, config, clock, outbox=outbox)
     counter = CounterService(engine, catalogue, config, clock, outbox=outbox)
     worker = worker or Worker(dispatch)
-    sync = SyncWorker(engine, config, clock, health=device_health(devices))
-    printing = PrintDesk(devices, alerts, dispatch)
+    schedule = HallSchedule.from_config(config.schedule, HallCalendar.from_config(config))
+    mode = ModeKeeper(catalogue, devices, clock, tz, schedule)
+    desk = _maintenance_desk(config, engine, clock, tz, root, devices, bus, alerts, mode, worker,
+                             site_file)
+    sync = SyncWorker(engine, config, clock, health=desk.heartbeat_health(device_health(devices)))
+    desk.sync_status = sync.status
+    printing = PrintDesk(devices, alerts, dispatch, bus)
     secret = queue.secret
     cases = CaseDirectory(secret, sync_settings(config))
     lockers = LockerService(engine, config, clock, secret, outbox, alerts, BoardDoors(devices),
@@ -149,7 +167,7 @@ def build_context(config: Config, *, simulate: bool, dispatch: Dispatch = call_n
                         queue=queue, counter=counter, printing=printing),
         guide=GuideFlow(bus=bus, worker=worker, clock=clock, tz=tz, config=config,
                         sessions=sessions, catalogue=catalogue,
-                        printing=PrintDesk(devices, alerts, dispatch)),
+                        printing=PrintDesk(devices, alerts, dispatch, bus)),
         submission=_submission_flow(config, bus=bus, worker=worker, clock=clock,
                                     sessions=sessions, catalogue=catalogue, engine=engine,
                                     outbox=outbox, root=root, devices=devices,
@@ -168,13 +186,38 @@ def build_context(config: Config, *, simulate: bool, dispatch: Dispatch = call_n
         locker_staff=StaffFlow(bus=bus, worker=worker, sessions=sessions, service=lockers,
                                desk=StaffDesk(engine, config.locker, clock, secret),
                                cases=cases, secret=lambda: secret))
-    schedule = HallSchedule.from_config(config.schedule, HallCalendar.from_config(config))
-    return KioskContext(config=config, bus=bus, sessions=sessions, devices=devices,
-                        data_dir=root, simulate=simulate, engine=engine, catalogue=catalogue,
-                        clock=clock, outbox=outbox, alerts=alerts, queue=queue, counter=counter,
-                        mode=ModeKeeper(catalogue, devices, clock, tz, schedule), worker=worker,
-                        flows=flows, dispatch=dispatch, sync=sync,
-                        services={"lockers": lockers, "locker_cases": cases})
+    ctx = KioskContext(config=config, bus=bus, sessions=sessions, devices=devices,
+                       data_dir=root, simulate=simulate, engine=engine, catalogue=catalogue,
+                       clock=clock, outbox=outbox, alerts=alerts, queue=queue, counter=counter,
+                       mode=mode, worker=worker, flows=flows, dispatch=dispatch, sync=sync,
+                       maintenance=desk, services={"lockers": lockers, "locker_cases": cases})
+
+    def set_catalogue(new: Catalogue) -> None:
+        replace_everywhere(ctx, ctx.catalogue, new)
+
+    desk.get_catalogue, desk.set_catalogue = (lambda: ctx.catalogue), set_catalogue
+    flows.maintenance = MaintenanceFlow(bus=bus, worker=worker, desk=desk, sessions=sessions)
+    return ctx
+
+
+def _maintenance_desk(config: Config, engine: Engine, clock: Clock, tz: ZoneInfo, root: Path,
+                      devices: DeviceManager, bus: EventBus, alerts: Alerts, mode: ModeKeeper,
+                      worker: Worker, site_file: str | Path | None) -> MaintenanceDesk:
+    """The technician's desk. A device the technician reconfigures is built from its new
+    settings as they say (a real driver even under --simulate: that is what was asked for)."""
+    def rebuild(kind: str, new: Config) -> Device:
+        return build_device(kind, getattr(new.devices, kind), simulate=False, data_dir=root)
+
+    def submit(job: Callable[[], None]) -> None:
+        worker.run(job, lambda _outcome: None)
+
+    site = site_file or os.environ.get(ENV_VAR) or None
+    desk = MaintenanceDesk(engine=engine, config=config, clock=clock, tz=tz, data_dir=root,
+                           devices=devices, bus=bus, mode=mode, alerts=alerts,
+                           build_device=rebuild, site_file=Path(site) if site else None,
+                           submit=submit)
+    desk.attach(bus)
+    return desk
 
 
 def _submission_flow(config: Config, *, bus: EventBus, worker: Worker, clock: Clock,

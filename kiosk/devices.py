@@ -62,6 +62,7 @@ class DeviceManager:
         self._stop = threading.Event()
         self._loops: dict[str, Callable[[], None]] = {}  # thread name -> loop body
         self._threads: dict[str, threading.Thread] = {}
+        self._spawn_lock = threading.Lock()
         self._jobs = ThreadPoolExecutor(max_workers=2, thread_name_prefix="device-job")
         self._doors: dict[int, DoorState] = {}
         self.restarts = 0  # poll loops the watchdog had to start again (diagnostics, tests)
@@ -87,17 +88,63 @@ class DeviceManager:
         for kind, device in self._devices.items():
             self._try_open(kind, device)
         for kind, device in self._devices.items():
-            if isinstance(device, IdCardReader):
-                self._loops[kind] = lambda d=device, k=kind: self._card_loop(k, d)
-            elif isinstance(device, CodeScanner):
-                self._loops[kind] = lambda d=device, k=kind: self._scan_loop(k, d)
-            elif isinstance(device, LockerBoard):
-                self._loops[kind] = lambda d=device, k=kind: self._door_loop(k, d)
-            elif isinstance(device, ReceiptPrinter):
-                self._loops[kind] = lambda d=device, k=kind: self._printer_loop(k, d)
+            self._set_loop(kind, device)
         self._spawn("device-health", self._health_loop)
         for kind in self._loops:
             self._spawn(f"device-{kind}", self._supervised(kind))
+
+    def _set_loop(self, kind: str, device: Device) -> None:
+        if isinstance(device, IdCardReader):
+            self._loops[kind] = lambda: self._card_loop(kind, device)
+        elif isinstance(device, CodeScanner):
+            self._loops[kind] = lambda: self._scan_loop(kind, device)
+        elif isinstance(device, LockerBoard):
+            self._loops[kind] = lambda: self._door_loop(kind, device)
+        elif isinstance(device, ReceiptPrinter):
+            self._loops[kind] = lambda: self._printer_loop(kind, device)
+        else:
+            self._loops.pop(kind, None)
+
+    def replace(self, kind: str, device: Device, join_s: float = 3.0) -> None:
+        """Put ``device`` in place of the fitted device of ``kind`` (the technician changed its
+        settings), without a restart: the old one is closed between two poll steps (under the
+        device's lock), its loop ends, the new one is opened and polled by a new loop. Blocks
+        up to ``join_s`` for the old loop: call it off the UI thread."""
+        if kind not in self._devices:
+            raise KeyError(f"no {kind} is fitted; enabling one takes a restart")
+        name = f"device-{kind}"
+        with self._locks[kind]:
+            old = self._devices[kind]
+            self._devices[kind] = device
+            self._set_loop(kind, device)
+            try:
+                old.close()
+            except Exception:  # a broken old driver must not keep the new one out
+                log.exception("closing the old %s failed", kind)
+        log.info("device %s replaced by %s", kind, type(device).__name__)
+        stale = self._threads.get(name)
+        if stale is not None and stale is not threading.current_thread():
+            stale.join(timeout=join_s)  # it ends after its current step (see _current)
+        self._try_open(kind, device)
+        if "device-health" in self._threads:  # started: poll the new device
+            self._spawn_if_dead(kind)
+
+    def _spawn_if_dead(self, kind: str) -> bool:
+        """Start the kind's loop unless one is running (the watchdog and ``replace`` both
+        may; the lock keeps it to one thread)."""
+        name = f"device-{kind}"
+        with self._spawn_lock:
+            thread = self._threads.get(name)
+            if (kind not in self._loops or self._stop.is_set()
+                    or (thread is not None and thread.is_alive())):
+                return False
+            self._spawn(name, self._supervised(kind))
+            return True
+
+    def _current(self, kind: str, device: Device) -> bool:
+        """Whether ``device`` is still the one fitted for ``kind`` (a loop of a replaced device
+        ends instead of polling a closed port)."""
+        return self._devices.get(kind) is device and not self._stop.is_set()
 
     def stop(self) -> None:
         self._stop.set()
@@ -198,13 +245,10 @@ class DeviceManager:
 
     def _watch(self, kind: str, device: Device, elapsed: float, backoff: dict[str, float],
                next_try: dict[str, float]) -> None:
-        name = f"device-{kind}"
-        thread = self._threads.get(name)
-        if kind in self._loops and thread is not None and not thread.is_alive() \
-                and not self._stop.is_set():
+        thread = self._threads.get(f"device-{kind}")
+        if thread is not None and not thread.is_alive() and self._spawn_if_dead(kind):
             log.warning("the %s loop had ended; starting it again", kind)
             self.restarts += 1
-            self._spawn(name, self._supervised(kind))
         health = self._read_health(kind, device)
         offline = HealthState.OFFLINE in (health.state, self.health(kind).state)
         if not offline:
@@ -230,7 +274,7 @@ class DeviceManager:
 
         return run
 
-    def _guarded(self, kind: str, step: Callable[[], None]) -> None:
+    def _guarded(self, kind: str, step: Callable[[], None], device: Device | None = None) -> None:
         """One poll step; a device failure marks health and waits instead of spinning.
 
         Only ``DeviceError`` is expected here; anything else leaves the loop (see
@@ -240,6 +284,8 @@ class DeviceManager:
             return
         try:
             with self._locks[kind]:
+                if device is not None and self._devices.get(kind) is not device:
+                    return  # replaced while this loop waited for the lock
                 step()
         except CardReadError as exc:
             self._bus.publish(CardUnreadable(str(exc), exc.message_zh))
@@ -270,8 +316,8 @@ class DeviceManager:
                 holding = True
                 self._bus.publish(CardInserted(card))
 
-        while not self._stop.is_set():
-            self._guarded(kind, step)
+        while self._current(kind, reader):
+            self._guarded(kind, step, reader)
             if holding:
                 self._stop.wait(self._poll_s)
 
@@ -281,8 +327,8 @@ class DeviceManager:
             if code is not None:
                 self._bus.publish(CodeScanned(code))
 
-        while not self._stop.is_set():
-            self._guarded(kind, step)
+        while self._current(kind, scanner):
+            self._guarded(kind, step, scanner)
 
     def _door_loop(self, kind: str, board: LockerBoard) -> None:
         def step() -> None:
@@ -292,8 +338,8 @@ class DeviceManager:
                     self._doors[door] = state
                     self._bus.publish(DoorChanged(door, state))
 
-        while not self._stop.is_set():
-            self._guarded(kind, step)
+        while self._current(kind, board):
+            self._guarded(kind, step, board)
             self._stop.wait(self._door_poll_s)
 
     def _printer_loop(self, kind: str, printer: ReceiptPrinter) -> None:
@@ -303,5 +349,5 @@ class DeviceManager:
             printer.paper_status()
             self._set_health(kind, self._read_health(kind, printer))
 
-        while not self._stop.wait(self._status_poll_s):
-            self._guarded(kind, step)
+        while not self._stop.wait(self._status_poll_s) and self._current(kind, printer):
+            self._guarded(kind, step, printer)

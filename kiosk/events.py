@@ -62,6 +62,13 @@ class DoorChanged:
 
 
 @dataclass(frozen=True)
+class ReceiptPrinted:
+    """A receipt came out of the printer whole (maintenance counts receipts and paper used)."""
+
+    length_mm: float
+
+
+@dataclass(frozen=True)
 class SessionEnded:
     reason: str  # completed | timeout | card_removed | language | …
 

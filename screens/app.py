@@ -289,7 +289,14 @@ class KioskApp(App):
         self.go("error")
 
     def request_maintenance(self) -> None:
-        log.info("maintenance gesture seen; maintenance mode is not built yet")
+        """The hidden corner on home: the technician's PIN pad (``MaintenanceFlow``)."""
+        flow = self.ctx.flows.maintenance
+        if flow is None:
+            log.warning("maintenance gesture seen, but no maintenance flow is built")
+            return
+        log.info("maintenance gesture seen")
+        flow.open_pad()
+        self.go("maint_pin")
 
     # ---- modes ----------------------------------------------------------------------------
     def toggle_language(self) -> None:

@@ -78,7 +78,8 @@ def run_kiosk(args: argparse.Namespace) -> int:
     from kiosk.context import build_context
     from screens.app import KioskApp, ui_dispatch
 
-    ctx = build_context(config, simulate=args.simulate, dispatch=ui_dispatch)
+    ctx = build_context(config, simulate=args.simulate, dispatch=ui_dispatch,
+                        site_file=args.config)
     KioskApp(ctx).run()
     return 0
 

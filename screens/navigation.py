@@ -52,6 +52,9 @@ PARENT: dict[str, str | None] = {
     "locker_dropoff": "locker",
     "locker_door": "locker",
     "locker_staff": "locker",
+    # maintenance: leaving either screen for home ends the mode
+    "maint_pin": HOME,
+    "maint": HOME,
 }
 
 

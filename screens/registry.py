@@ -66,6 +66,9 @@ SCREENS: dict[str, ScreenSpec] = {
     "locker_dropoff": ScreenSpec("screens.locker_dropoff", "LockerDropoffScreen"),
     "locker_door": ScreenSpec("screens.locker_door", "LockerDoorScreen"),
     "locker_staff": ScreenSpec("screens.locker_staff", "LockerStaffScreen"),
+    # the technician's maintenance mode (hidden corner on home + PIN)
+    "maint_pin": ScreenSpec("screens.maint_pin", "MaintPinScreen"),
+    "maint": ScreenSpec("screens.maint", "MaintScreen"),
 }
 
 

@@ -17,7 +17,8 @@ from drivers.printer.base import PaperStatus, PrinterOffline, ReceiptPrinter
 from drivers.printer.layout import Receipt
 from kiosk.alerts import PRINTER_KINDS, Alerts, printer_alert
 from kiosk.devices import DeviceManager
-from kiosk.events import Dispatch
+from kiosk.events import Dispatch, EventBus, ReceiptPrinted
+from kiosk.maintenance.paper import receipt_length_mm
 
 log = logging.getLogger(__name__)
 
@@ -42,10 +43,12 @@ def paper_of(device: Device) -> PaperStatus:
 class PrintDesk:
     """Prints receipts and asks for paper; every answer comes back through ``dispatch``."""
 
-    def __init__(self, devices: DeviceManager, alerts: Alerts, dispatch: Dispatch) -> None:
+    def __init__(self, devices: DeviceManager, alerts: Alerts, dispatch: Dispatch,
+                 bus: EventBus | None = None) -> None:
         self.devices = devices
         self.alerts = alerts
         self.dispatch = dispatch
+        self.bus = bus  # told of every whole receipt (the maintenance counters)
 
     @property
     def fitted(self) -> bool:
@@ -59,6 +62,12 @@ class PrintDesk:
             return
         future = self.devices.run_job("printer", lambda device: print_job(device, receipt))
         future.add_done_callback(lambda f: self._job_done(f, done))
+        if self.bus is not None:
+            future.add_done_callback(lambda f: self._printed(f, receipt))
+
+    def _printed(self, future: Future[bytes], receipt: Receipt) -> None:
+        if self.bus is not None and not future.cancelled() and future.exception() is None:
+            self.bus.publish(ReceiptPrinted(receipt_length_mm(receipt)))
 
     def _job_done(self, future: Future[bytes],
                   done: Callable[[BaseException | None], None]) -> None:

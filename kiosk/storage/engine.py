@@ -22,7 +22,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # The newest revision in migrations/versions. A kiosk whose database is already there starts
 # without importing Alembic at all (a quarter of a second of the 3 s cold-start budget);
 # tests/core/test_storage.py checks this constant against Alembic's own idea of the head.
-HEAD_REVISION = "0005"
+HEAD_REVISION = "0006"
 BUSY_TIMEOUT_MS = 15_000
 # Any constant shared by all kiosks: serialises concurrent `migrate` calls on one PostgreSQL.
 _MIGRATION_LOCK_KEY = 0x4B494F534B  # "KIOSK"

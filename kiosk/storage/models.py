@@ -17,6 +17,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -395,3 +396,48 @@ class LockerStaff(Base):
     pin_hash: Mapped[str] = mapped_column(String(200))
     failures: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+# ---- maintenance mode (kiosk.maintenance): never a citizen's data in these tables ----
+
+class MaintenancePin(Base):
+    """The technician PIN of one kiosk: an argon2 hash, never the PIN; attempts and lockout."""
+
+    __tablename__ = "maintenance_pins"
+
+    kiosk_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    pin_hash: Mapped[str] = mapped_column(String(255))
+    failures: Mapped[int] = mapped_column(Integer, default=0)  # wrong PINs in a row
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class MaintenanceCounter(Base):
+    """One of the day's counters (card reads, receipts printed, device errors …) per kiosk."""
+
+    __tablename__ = "maintenance_counters"
+
+    kiosk_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)  # the hall's local date
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class MaintenancePaper(Base):
+    """Paper used since the technician last fitted a new roll."""
+
+    __tablename__ = "maintenance_paper"
+
+    kiosk_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    used_mm: Mapped[float] = mapped_column(Float, default=0.0)
+    roll_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class MaintenanceDoor(Base):
+    """A locker door the technician took out of service (kept apart from the locker journey's
+    own tables; the locker flow may read it)."""
+
+    __tablename__ = "maintenance_doors"
+
+    kiosk_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    door: Mapped[int] = mapped_column(Integer, primary_key=True)
+    out_of_service: Mapped[bool] = mapped_column(default=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
