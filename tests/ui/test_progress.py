@@ -24,7 +24,7 @@ from tests.ui.queue_helpers import problems_on_screen
 pytestmark = pytest.mark.ui
 
 OUT = ARTIFACTS / "progress"
-CONTRACT = "解除或终止劳动合同证明"  # a material 失业登记 may owe under 容缺 (the catalogue's id)
+CONTRACT = "解除或终止劳动合同证明"  # a material 失业登记 may owe under 容缺 (id end-contract-proof)
 
 
 def shot(kiosk: Kiosk, name: str, folder: Path = OUT) -> Path:
@@ -99,7 +99,7 @@ def test_a_receipt_shows_the_case_and_the_last_known_state_when_the_server_is_do
     then down and the receipt is scanned again 25 minutes later, the same state is shown with
     "25 分钟前"."""
     ref = add_case(hall, person(kiosk), statuses=("under_review",),
-                   owed=((CONTRACT, CONTRACT, date(2026, 6, 8)),))
+                   owed=(("end-contract-proof", CONTRACT, date(2026, 6, 8)),))
     kiosk.tap("tile_progress")
     assert kiosk.app.current == "progress"
     shot(kiosk, "zh_1_start")
