@@ -29,6 +29,7 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 from drivers.base import HealthState
 from drivers.printer.base import PaperStatus, ReceiptPrinter
 from drivers.scanner.wedge_scanner import WedgeScanner
+from kiosk import textbreak
 from kiosk.clock import local_now
 from kiosk.context import KioskContext
 from kiosk.events import (
@@ -48,7 +49,15 @@ from screens import theme
 from screens.fonts import register_default_font
 from screens.navigation import HOME, back_target
 from screens.registry import DEVICE_NAMES, SCREENS
-from screens.widgets import CornerGesture, IdleOverlay, KioskRoot, KioskScreen, Toast
+from screens.widgets import (
+    BreakingLabel,
+    CornerGesture,
+    IdleOverlay,
+    KioskRoot,
+    KioskScreen,
+    Toast,
+    reset_scroll,
+)
 
 log = logging.getLogger(__name__)
 
@@ -156,6 +165,16 @@ class KioskApp(App):
         # the catalogue's pinyin initials (a 0.4 s dictionary load) are built off the UI thread.
         Clock.schedule_once(self._warm_screens, 0.3)
         self.ctx.worker.run(self.ctx.catalogue.warm_up, lambda _outcome: None)
+        # the word dictionary for Chinese line breaking (about a second): labels drawn before
+        # it is ready broke by character and are broken again by word once it is
+        self.ctx.worker.run(textbreak.warm_up, lambda _outcome: self.rebreak_labels())
+
+    def rebreak_labels(self) -> None:
+        """Draw every label's lines again (the word dictionary arrived)."""
+        for root in [self.root, *self.sm.screens]:
+            for widget in root.walk(restrict=True):
+                if isinstance(widget, BreakingLabel) and widget.text:
+                    widget._trigger_texture()
 
     def _warm_screens(self, *_: object) -> None:
         for name in SCREENS:
@@ -254,7 +273,9 @@ class KioskApp(App):
             log.error("no screen named %r is registered", name)
             self.show_error("暂时无法办理", "该功能暂未开放")
             return
-        self._screen(name)
+        screen = self._screen(name)
+        if name != self.sm.current:
+            reset_scroll(screen)  # every citizen starts at the top, never at the last one's place
         self.sm.current = name
         self.current = name
         self.last_switch_ms = (time.perf_counter() - started) * 1000

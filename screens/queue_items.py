@@ -94,7 +94,7 @@ class QueueItemsScreen(QueueView):
             button = self._letter_buttons[letter]
             if not letter:
                 button.text = self.app.tr("全部", self.app.lang)
-            button.role = "primary" if letter == self.letter else "secondary"
+            button.role = "selected" if letter == self.letter else "secondary"
 
     def tap_letter(self, letter: str) -> None:
         """The same letter again clears the filter: one finger, no keyboard."""
