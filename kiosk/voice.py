@@ -96,9 +96,12 @@ class Voice:
         return [*argv, "--", text]
 
     # ---- speaking ---------------------------------------------------------------------------
-    def say(self, text: str) -> bool:
-        """Queue ``text`` to be spoken; returns at once. False when nothing will be said."""
-        if not text or self._closed or not self.speaking_on:
+    def say(self, text: str, *, urgent: bool = False) -> bool:
+        """Queue ``text`` to be spoken; returns at once. False when nothing will be said.
+        ``urgent`` (the card reminder) speaks outside elder mode too, never when muted."""
+        c = self.config
+        audible = c.enabled and not c.muted and c.volume > 0
+        if not text or self._closed or not (self.speaking_on or (urgent and audible)):
             return False
         if not self.available:
             if not self._warned:

@@ -47,6 +47,7 @@ from kiosk.idle import IdlePhase, IdleTimer
 from kiosk.privacy import mask_name
 from screens import theme
 from screens.fonts import register_default_font
+from screens.guidance import Guidance
 from screens.navigation import HOME, back_target
 from screens.registry import DEVICE_NAMES, SCREENS
 from screens.widgets import (
@@ -116,6 +117,7 @@ class KioskApp(App):
         self._unsubscribe: list[Callable[[], None]] = []
         self._tz = ctx.tz
         self._probe = os.environ.get(STARTUP_PROBE_ENV) == "1"
+        self.guidance: Guidance | None = None  # voice prompts and the card reminder (build)
 
     # ---- building -------------------------------------------------------------------------
     def build(self) -> KioskRoot:
@@ -133,6 +135,7 @@ class KioskApp(App):
         Window.bind(on_resize=self._on_resize, on_key_down=self._on_key_down)
         self._on_resize(Window, *Window.size)
         self._subscribe()
+        self.guidance = Guidance(self)
         self._update_clock()
         Clock.schedule_interval(self._tick, TICK_S)
         Clock.schedule_interval(self._update_clock, 1.0)
@@ -152,6 +155,8 @@ class KioskApp(App):
         Clock.unschedule(self._tick)
         Clock.unschedule(self._update_clock)
         Window.unbind(on_resize=self._on_resize, on_key_down=self._on_key_down)
+        if self.guidance is not None:
+            self.guidance.close()
         self.ctx.close()
 
     def _first_frame(self, *_: object) -> None:
@@ -335,6 +340,8 @@ class KioskApp(App):
         tick = getattr(screen, "tick", None)
         if tick is not None:
             tick(now)
+        if self.guidance is not None:
+            self.guidance.tick(now)
         self.idle.arm(self._needs_idle_watch(), now)
         state = self.idle.state(now)
         if state.phase is IdlePhase.ACTIVE:
@@ -437,6 +444,10 @@ class KioskApp(App):
     def _on_session_ended(self, event: SessionEnded) -> None:
         for screen in self.sm.screens:
             screen.session_ended(event.reason)
+        if event.reason == "completed":
+            # 完成: the next citizen starts from the hall's defaults, not this one's choices
+            self.lang = self.ctx.config.kiosk.language
+            self.set_elder(False)
 
     def _check_paper(self) -> None:
         """Ask the printer for its paper on a worker thread; the answer re-renders the status."""

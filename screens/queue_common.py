@@ -31,6 +31,14 @@ from screens.widgets import KioskScreen
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
 TICKET_SCREEN = "queue_ticket"
+STEP_SCREENS: dict[QueueStep, str] = {  # the view that shows each step of the flow
+    QueueStep.CATEGORY: "queue",
+    QueueStep.ITEM: "queue_items",
+    QueueStep.IDENTIFY: "queue_identify",
+    QueueStep.CONFIRM: "queue_confirm",
+    QueueStep.TICKET: TICKET_SCREEN,
+    QueueStep.APPOINTMENT: "queue_appointment",
+}
 
 
 

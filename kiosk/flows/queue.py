@@ -144,13 +144,21 @@ class QueueFlow(Flow[QueueState]):
             return False
         self._change(step=QueueStep.IDENTIFY, item=item_id)
         self.enter_identify()
+        if self.sessions.current.card is not None:
+            # the card was read already (on home, or lying on the reader): no step asks for it
+            # again and no "next" follows it; a declared group stays one tap away on confirm
+            self._change(step=QueueStep.CONFIRM)
         return True
 
     # ---- identify ---------------------------------------------------------------------------
     def enter_identify(self) -> None:
+        """The card step. A card already lying on the reader counts as if laid down now."""
         session = self.sessions.current
         self._change(step=QueueStep.IDENTIFY, card_problem=None,
                      **self._who(session.card, session.declared_group))
+        waiting = self.sessions.card_on_reader
+        if session.card is None and waiting is not None:
+            self.card_inserted(waiting)
 
     def _who(self, card: IdCard | None, group: str | None) -> dict[str, object]:
         try:
@@ -236,7 +244,11 @@ class QueueFlow(Flow[QueueState]):
 
     # ---- appointment check-in ------------------------------------------------------------------
     def enter_appointment(self) -> None:
+        """Check-in; a card already read (or lying on the reader) checks in at once."""
         self._change(step=QueueStep.APPOINTMENT, notice=None)
+        card = self.sessions.current.card or self.sessions.card_on_reader
+        if card is not None:
+            self.check_in(card=card)
 
     def check_in(self, *, code: str | None = None, card: IdCard | None = None) -> bool:
         """By scanned code or by ID card; False when ignored (not at this step, a check-in
