@@ -19,8 +19,9 @@ from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.modalview import ModalView
 
-from kiosk.catalogue import ServiceItem, weekday_zh
+from kiosk.catalogue import ServiceItem
 from kiosk.flows.base import FlowChanged
+from kiosk.flows.home import opens_msg
 from kiosk.flows.identity import CardProblem, CardVerdict
 from kiosk.flows.queue import QueueFlow
 from kiosk.flows.queue_state import Notice, NoticeKind, QueueState, QueueStep
@@ -48,13 +49,13 @@ def name_of(thing: Any, lang: str) -> str:
 
 
 def opening_text(app: Any, opens_at: datetime | None, now: datetime, lang: str) -> str:
-    """"13:30 开放" today, "周一 09:00 开放" another day, "暂停取号" when never."""
+    """"13:30 开放" today, "明天 09:00 开放", "周三 09:00 开放" within the week, "暂停取号" when
+    never (``kiosk.flows.home.opens_msg`` words the day)."""
     if opens_at is None:
         return app.tr("暂停取号", lang)
     if opens_at.date() == now.date():
         return app.tr("{time} 开放", lang, time=f"{opens_at:%H:%M}")
-    day = weekday_zh(opens_at.date()) if lang == "zh" else f"{opens_at:%a}"
-    return app.tr("{day} {time} 开放", lang, day=day, time=f"{opens_at:%H:%M}")
+    return app.tr("{when} 开放", lang, when=opens_msg(opens_at, now))
 
 
 def kind_text(app: Any, item: ServiceItem, lang: str) -> str:
