@@ -7,8 +7,13 @@ from __future__ import annotations
 from kiosk.events import CardInserted, CardRemoved
 from kiosk.flows.queue_state import QueueStep
 from kiosk.session import SessionKeeper, TakeCardReminder
+from tests.core import test_flow_queue as flow_queue
 from tests.core.conftest import make_card
-from tests.core.test_flow_queue import ITEM, Hall, hall, make_hall  # noqa: F401 (fixtures)
+from tests.core.test_flow_queue import ITEM, Hall
+
+# the queue flow's fixtures: a flow wired like the app's, on a fresh hall database
+make_hall = flow_queue.make_hall
+hall = flow_queue.hall
 
 
 def reminders(hall: Hall) -> list[TakeCardReminder]:

@@ -23,8 +23,13 @@ from kiosk.receipts.ticket import ticket_receipt
 from kiosk.staff_call import KIND, call_staff
 from kiosk.storage.models import Alert, OutboxMessage
 from kiosk.tokens import case_token, ticket_token
+from tests.core import test_flow_queue as flow_queue
 from tests.core.conftest import make_card
-from tests.core.test_flow_queue import ITEM, Hall, hall, make_hall  # noqa: F401 (fixtures)
+from tests.core.test_flow_queue import ITEM, Hall
+
+# the queue flow's fixtures: a flow wired like the app's, on a fresh hall database
+make_hall = flow_queue.make_hall
+hall = flow_queue.hall
 
 HAN = re.compile(r"[\u3400-\u9fff]")
 
