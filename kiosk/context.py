@@ -31,6 +31,7 @@ from kiosk.outbox import Outbox
 from kiosk.queue.counter import CounterService
 from kiosk.queue.service import QueueService
 from kiosk.session import SessionKeeper
+from kiosk.staff_call import call_staff
 from kiosk.storage import make_engine, migrate
 from kiosk.sync.heartbeat import device_health
 from kiosk.sync.worker import SyncWorker
@@ -79,6 +80,7 @@ class KioskContext:
     def close(self) -> None:
         self.sync.stop(timeout=5.0)
         self.flows.close()
+        self.sessions.close()
         self.devices.stop()
         self.worker.stop()
         self.engine.dispose()
@@ -104,7 +106,8 @@ def build_context(config: Config, *, simulate: bool, dispatch: Dispatch = call_n
     worker = worker or Worker(dispatch)
     sync = SyncWorker(engine, config, clock, health=device_health(devices))
     flows = Flows(
-        home=HomeFlow(bus=bus, worker=worker, counter=counter, sync=sync),
+        home=HomeFlow(bus=bus, worker=worker, counter=counter, sync=sync,
+                      staff_call=lambda: call_staff(engine, outbox, config.kiosk.id, clock.now())),
         queue=QueueFlow(bus=bus, worker=worker, clock=clock, config=config, sessions=sessions,
                         queue=queue, counter=counter,
                         printing=PrintDesk(devices, alerts, dispatch)))

@@ -42,6 +42,7 @@ from kiosk.events import (
     SessionEnded,
 )
 from kiosk.flows.identity import CardProblem, check_card
+from kiosk.flows.scan_route import ReceiptScanned, ScanKind, route_scan
 from kiosk.i18n import default_translator
 from kiosk.idle import IdlePhase, IdleTimer
 from kiosk.privacy import mask_name
@@ -428,7 +429,27 @@ class KioskApp(App):
         self.note_activity()
         if self.sm.current_screen.code_scanned(event.code):
             return
-        self.toast(self.tr("已扫描二维码，请先选择要办理的业务"))
+        self.route_scan(event.code.text)
+
+    def route_scan(self, text: str) -> None:
+        """A code scanned where no step asked for one goes where it should (the rule is
+        ``kiosk.flows.scan_route``): a ticket shows with 补打, a case receipt opens progress
+        lookup (``ReceiptScanned`` carries its token), anything else checks in."""
+        route = route_scan(text, self.ctx.config.hall, self.ctx.queue.secret)
+        queue = self.ctx.flows.queue
+        if route.kind is ScanKind.TICKET:
+            if not self.current.startswith("queue"):
+                self.go_home()  # home (or a queue view) opens the ticket once it is found
+            queue.open_ticket(route.ticket_id)
+        elif route.kind is ScanKind.CASE_RECEIPT:
+            self.ctx.bus.publish(ReceiptScanned(route.token))
+            if "progress" in SCREENS:
+                self.go("progress")
+            else:
+                self.toast(self.tr("办件查询暂未开放，请到服务台查询办件进度"), seconds=8)
+        else:
+            self.go("queue_appointment")
+            queue.check_in(code=route.code)
 
     def _on_health(self, event: DeviceHealthChanged) -> None:
         if event.kind == "printer":

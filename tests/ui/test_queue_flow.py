@@ -370,7 +370,8 @@ def test_closed_service_is_greyed_and_explained(kiosk: Kiosk, hall: ManualClock)
     assert kiosk.app.current == "queue_items"
     message = kiosk.get("queue_notice_message")
     assert "13:30" in message.text and "失业登记" in message.text
-    assert "opens today at 13:30" in kiosk.get("queue_notice_other").text
+    # one language per screen (issue 12: Chinese dialogs no longer carry an English line)
+    assert kiosk.find("queue_notice_other") is None
     shot(kiosk, "queue_zh_closed_item")
     kiosk.tap("queue_notice_ok")
     assert kiosk.find("queue_notice_message") is None
