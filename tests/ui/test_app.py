@@ -349,6 +349,7 @@ def test_scan_last_ticket_decodes_the_printout_and_scans_it(kiosk: Kiosk) -> Non
                          what="the appointment check-in's answer")
         assert kiosk.app.current == "queue_appointment"
         assert "没有找到您的预约" in kiosk.get("queue_notice_message").text
+        kiosk.tap("queue_notice_ok")
         kiosk.tap("sim_last_printout")
         view = kiosk.app.sim_panel.printout_view
         assert view.parent is not None
