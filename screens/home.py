@@ -151,6 +151,12 @@ class HomeScreen(KioskScreen):
             return
         self.queue_rows = rows
         box = self.ids.queue_rows
+        shown = list(reversed(box.children))
+        if [b.code for b in shown] == [r["code"] for r in rows]:
+            for button, row in zip(shown, rows, strict=True):  # same rows: relabel, never
+                for key, value in row.items():  # rebuild under a finger reaching for one
+                    setattr(button, key, value)
+            return
         box.clear_widgets()
         for row in self.queue_rows:
             button = QueueRow(ident=f"home_queue_{row['code']}", **row)

@@ -47,7 +47,13 @@ def _error(k: Kiosk) -> None:
                      next_msgid="请到服务台请工作人员帮助")
 
 
+def _home(k: Kiosk) -> None:
+    k.app.go("home")
+    k.wait_until(lambda: k.find("home_queue_social") is not None, what="the queue rows")
+
+
 SHOW: dict[str, Callable[[Kiosk], None]] = {
+    "home": _home,
     "queue_items": _queue_items,
     "queue_identify": _queue_identify,
     "queue_confirm": _queue_confirm,
