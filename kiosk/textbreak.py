@@ -175,7 +175,39 @@ def _wrap_paragraph(text: str, width: float, measure: Measure) -> list[str]:
     return lines
 
 
+def _subwords(piece: str) -> list[str]:
+    """A long word cut into the shorter words it is made of ("工程建设" → "工程", "建设"),
+    where the dictionary knows them; else its characters."""
+    tokenizer = _tokenizer
+    if tokenizer is None or len(piece) < 3 or not all("\u3400" <= c <= "\u9fff" for c in piece):
+        return list(piece)
+    parts: list[str] = []
+    at = 0
+    known = [w for w in tokenizer.cut_for_search(piece) if len(w) < len(piece)]  # type: ignore[attr-defined]
+    while at < len(piece):
+        word = max((w for w in known if piece.startswith(w, at)), key=len, default=piece[at])
+        parts.append(word)
+        at += len(word)
+    return parts
+
+
 def _by_character(piece: str, width: float, measure: Measure) -> list[str]:
+    """A piece wider than a line: broken between its sub-words when they fit, else between
+    characters, never leaving a closing mark at a line's start."""
+    subs = _subwords(piece)
+    if len(subs) < len(piece) and all(measure(w) <= width for w in subs):
+        chunks: list[str] = []
+        line = ""
+        for word in subs:
+            if line and measure(line + word) > width and word[0] not in CLOSING:
+                chunks.append(line)
+                line = ""
+            line += word
+        return [*chunks, line] if line else chunks
+    return _by_char(piece, width, measure)
+
+
+def _by_char(piece: str, width: float, measure: Measure) -> list[str]:
     chunks: list[str] = []
     line = ""
     for ch in piece:

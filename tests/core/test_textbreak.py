@@ -82,3 +82,9 @@ def test_nothing_is_ever_lost_or_reordered(text, limit):
     lines = wrap(text, limit, width)
     assert "".join(lines).replace(" ", "") == text.replace(" ", "")
     assert not any(line[:1] in CLOSING for line in lines[1:])
+
+
+def test_a_long_word_breaks_between_the_words_it_is_made_of():
+    """Seen on home in elder landscape: "工程建/设". A word wider than the line now breaks as
+    "工程" / "建设"."""
+    assert wrap("工程建设", 6, width) == ["工程", "建设"]

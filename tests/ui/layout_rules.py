@@ -4,7 +4,7 @@ Each check walks the screen like a citizen's eye and finger and returns what bre
 line each, naming the widget (its ``ident`` or class) and the figure found:
 
 - ``clipped``: a text larger than its box, shortened with "…", squeezed to a sliver, or (outside
-  a scroll view) past the window's edge;
+  a scroll view) past the window's edge; a scroll view squeezed to less than two thumbs;
 - ``small_targets``: an enabled control smaller than ``theme.touch_min`` on either side;
 - ``primary_placement``: a ``role: "primary"`` button outside an ``BottomBar`` or inside a scroll
   view, or an BottomBar not pinned to the bottom edge;
@@ -60,7 +60,11 @@ def clipped(screen: Any, window: tuple[float, float]) -> list[str]:
     from kivy.uix.scrollview import ScrollView
 
     out: list[str] = []
+    least = theme.touch_min(1.0) * 2
     for widget in visible(screen):
+        if isinstance(widget, ScrollView) and widget.height < least:
+            out.append(f"{name_of(widget)}: a scroll view squeezed to {widget.height:.0f} px "
+                       f"(needs {least:.0f})")
         if not isinstance(widget, Label) or not widget.text:
             continue
         widget.texture_update()
