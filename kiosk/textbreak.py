@@ -125,7 +125,11 @@ def _glue_punctuation(parts: list[str]) -> list[str]:
             carry = part
             continue
         if out and part[0] in CLOSING:
-            # the closing marks join the piece before; anything after them is a new piece
+            # the closing marks join the piece before (through a space: "0 :" stays whole);
+            # anything after them is a new piece
+            if out[-1].isspace() and len(out) > 1:
+                space = out.pop()
+                out[-1] += space
             n = len(part) - len(part.lstrip("".join(CLOSING)))
             out[-1] += part[:n]
             part = part[n:]
