@@ -271,7 +271,10 @@ class QueueService:
         ticket = IssuedTicket(
             uuid=ticket_id, number=number, service_date=day, category=category.code,
             category_name=category.name, category_name_en=category.name_en, item_id=item.id,
-            item_name=item.name, item_name_en=item.name_en, windows=item.windows,
+            item_name=item.name, item_name_en=item.name_en,
+            # an appointment booked at a window is served there (seen: ignored on its ticket)
+            windows=(appointment.window_id,) if appointment and appointment.window_id
+            else item.windows,
             people_ahead=ahead, estimated_wait_minutes=wait, issued_at=local,
             priority_reason=reason, masked_name=masked,
             queue_url=self.ticket_page_url(ticket_id),

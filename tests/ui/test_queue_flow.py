@@ -109,8 +109,9 @@ def to_confirm(kiosk: Kiosk, item: str = ITEM) -> None:
 def test_whole_flow_by_touch_prints_ticket_a001(kiosk: Kiosk, hall: ManualClock,
                                                 lang: str) -> None:
     """Given a fresh hall day at 10:00, when a citizen taps 取号 → 社会民生 → letter S (Chinese
-    only) → 失业登记 → 跳过 → 确认取号, then ticket A001 is committed before the ticket screen shows, shown huge
-    with its QR, and the simulated printer wrote exactly the ticket's ESC/POS bytes and a PNG."""
+    only) → 失业登记 → 跳过 → 确认取号, then ticket A001 is committed before the ticket screen
+    shows, shown huge with its QR, and the simulated printer wrote exactly the ticket's ESC/POS
+    bytes and a PNG."""
     app, printer = kiosk.app, kiosk.sim("printer")
     if lang == "en":
         kiosk.tap("lang_toggle")
