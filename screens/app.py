@@ -41,7 +41,7 @@ from kiosk.events import (
     DoorChanged,
     SessionEnded,
 )
-from kiosk.flows.identity import CardProblem, check_card
+from kiosk.flows.identity import CardProblem, check_card, offers_elder_mode
 from kiosk.flows.scan_route import ReceiptScanned, ScanKind, route_scan
 from kiosk.i18n import default_translator
 from kiosk.idle import IdlePhase, IdleTimer
@@ -99,6 +99,7 @@ class KioskApp(App):
     clock_text = StringProperty("")
     health_version = NumericProperty(0)  # bumped on every device change: status re-renders
     current = StringProperty(HOME)
+    elder_offered = BooleanProperty(False)  # a 70+ card was read: home offers elder mode
 
     def __init__(self, ctx: KioskContext, *, now: Callable[[], float] = time.monotonic,
                  **kwargs: Any) -> None:
@@ -411,8 +412,15 @@ class KioskApp(App):
         session.card = card
         session.started_at = session.started_at or self.ctx.clock.now()
         log.info("card read outside a flow; session %s identified", session.id[:8])
-        self.toast(self.tr("{name}，您好！已读取身份证，请选择要办理的业务",
-                           name=mask_name(card.name)))
+        greeting = self.tr("{name}，您好！已读取身份证，请选择要办理的业务",
+                           name=mask_name(card.name))
+        if not self.elder and offers_elder_mode(card, self.today(),
+                                                self.ctx.config.green_channel.min_age):
+            # offered, never imposed, and never in the way: the toggle on home says so and the
+            # greeting points to it; the journey goes on with no extra tap
+            self.elder_offered = True
+            greeting += self.tr("；如需大字，请点“长辈模式”", self.lang)
+        self.toast(greeting, seconds=8)
 
     def _on_card_removed(self, _event: CardRemoved) -> None:
         if self.sm.current_screen.card_removed():
@@ -463,6 +471,7 @@ class KioskApp(App):
             self.sim_panel.refresh()
 
     def _on_session_ended(self, event: SessionEnded) -> None:
+        self.elder_offered = False
         for screen in self.sm.screens:
             screen.session_ended(event.reason)
         if event.reason == "completed":

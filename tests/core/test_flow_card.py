@@ -122,3 +122,13 @@ def test_the_keeper_forgets_the_card_when_it_is_lifted() -> None:
     bus.publish(CardRemoved())
     assert keeper.card_on_reader is None and not keeper.card_present
     keeper.close()
+
+
+def test_elder_mode_is_offered_from_the_green_channel_age() -> None:
+    from datetime import date
+
+    from kiosk.flows.identity import offers_elder_mode
+
+    today = date(2026, 6, 1)
+    assert offers_elder_mode(make_card(birth=date(1956, 6, 1)), today, 70)
+    assert not offers_elder_mode(make_card(birth=date(1956, 6, 2)), today, 70)

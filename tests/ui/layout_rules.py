@@ -8,7 +8,8 @@ line each, naming the widget (its ``ident`` or class) and the figure found:
 - ``small_targets``: an enabled control smaller than ``theme.touch_min`` on either side;
 - ``primary_placement``: a ``role: "primary"`` button outside an ``BottomBar`` or inside a scroll
   view, or an BottomBar not pinned to the bottom edge;
-- ``low_contrast``: text under 4.5:1 (3:1 for large text) against what is drawn behind it.
+- ``low_contrast``: text under 4.5:1 (3:1 for large text) against what is drawn behind it;
+- ``bad_breaks``: a drawn line of a wrapped label that starts with closing punctuation ("，）").
 """
 
 from __future__ import annotations
@@ -181,4 +182,27 @@ def low_contrast(screen: Any) -> list[str]:
         if ratio < need - 0.01:
             out.append(f"{name_of(widget)} {widget.text[:20]!r}: contrast {ratio:.2f}:1, "
                        f"needs {need}:1")
+    return out
+
+
+def bad_breaks(screen: Any) -> list[str]:
+    from kivy.uix.label import Label
+
+    from kiosk.textbreak import CLOSING
+
+    out: list[str] = []
+    for widget in visible(screen):
+        if not isinstance(widget, Label) or not widget.text or widget.markup:
+            continue
+        if widget.text_size[0] is None:
+            continue
+        widget.texture_update()
+        # the lines as drawn (Kivy's own layout, after any breaks we inserted)
+        drawn = getattr(widget._label, "_cached_lines", [])
+        lines = ["".join(word.text for word in line.words) for line in drawn]
+        lines = [line for line in lines if line]
+        starts = [line for line in lines[1:] if line[0] in CLOSING]
+        if starts and not any(line[0] in CLOSING for line in widget.text.split("\n")):
+            out.append(f"{name_of(widget)} {widget.text[:24]!r}: a line starts with "
+                       f"{starts[0][0]!r}")
     return out

@@ -156,6 +156,9 @@ def test_a_card_laid_on_home_saves_the_card_step_and_ends_with_the_reminder(
     citizen = Citizen(kiosk, f"card_{mode}")
     kiosk.sim("idcard").present(SAMPLE_CARDS["elderly"])
     kiosk.wait_until(lambda: kiosk.ctx.sessions.current.card is not None, what="card on home")
+    if mode == "zh":  # a 70+ card: elder mode is offered on home, without a popup in the way
+        kiosk.wait_until(lambda: kiosk.app.elder_offered, what="the elder-mode offer")
+        assert kiosk.get("elder_toggle").text == "为您推荐：长辈模式"
     citizen.shot("home_card_read")
     citizen.tap("tile_queue")
     citizen.tap("queue_category_social")

@@ -66,14 +66,15 @@ def enter_mode(kiosk: Kiosk, mode: str) -> tuple[float, float]:
 def test_every_screen_keeps_the_layout_rules(kiosk: Kiosk, day: ManualClock, name: str,
                                              mode: str) -> None:
     """Given any registered screen in any mode, then its primary action sits in the BottomBar
-    on the bottom edge, no text is cut, every control is thumb-sized and every text readable."""
+    on the bottom edge, no text is cut, every control is thumb-sized, every text readable and no
+    line starts with closing punctuation."""
     window = enter_mode(kiosk, mode)
     show(kiosk, name)
     kiosk.pump(4)
     screen = kiosk.app.sm.current_screen
     problems = (rules.primary_placement(screen, window) + rules.clipped(screen, window)
                 + rules.small_targets(screen, kiosk.app.font_scale)
-                + rules.low_contrast(screen))
+                + rules.low_contrast(screen) + rules.bad_breaks(screen))
     kiosk.screenshot(f"screen_{name}-{mode}")
     assert problems == [], f"{name} in {mode}: " + "\n".join(problems)
 
