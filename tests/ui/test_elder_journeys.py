@@ -21,6 +21,7 @@ from drivers.idcard.samples import SAMPLE_CARDS
 from kiosk.clock import ManualClock
 from kiosk.staff_call import KIND
 from kiosk.storage.models import Alert
+from kiosk.voice import PROMPTS
 from tests.ui import layout_rules as rules
 from tests.ui.conftest import ARTIFACTS, LANDSCAPE, PORTRAIT, Kiosk
 from tests.ui.queue_helpers import HALL_TZ, hall_clock, next_hall_day
@@ -174,6 +175,11 @@ def test_a_card_laid_on_home_saves_the_card_step_and_ends_with_the_reminder(
     assert kiosk.get("card_reminder").text == "请取回您的身份证"
     kiosk.wait_until(lambda: any(a[-1] == "请取回您的身份证" for a in said),
                      what="the reminder spoken")
+    step_prompts = [a[-1] for a in said if a[-1] != "请取回您的身份证"]
+    if mode == "elder":  # on by default in elder mode: each step says what to do
+        assert PROMPTS["queue_confirm"] in step_prompts, step_prompts
+    else:  # quiet in normal mode, but the card reminder is always said
+        assert step_prompts == []
     kiosk.screenshot(f"elder_card_{mode}_reminder")
     kiosk.sim("idcard").remove()
     kiosk.wait_until(lambda: kiosk.find("card_reminder") is None, what="reminder gone")
