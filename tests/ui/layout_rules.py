@@ -9,7 +9,9 @@ line each, naming the widget (its ``ident`` or class) and the figure found:
 - ``primary_placement``: a ``role: "primary"`` button outside an ``BottomBar`` or inside a scroll
   view, or an BottomBar not pinned to the bottom edge;
 - ``low_contrast``: text under 4.5:1 (3:1 for large text) against what is drawn behind it;
-- ``bad_breaks``: a drawn line of a wrapped label that starts with closing punctuation ("，）").
+- ``bad_breaks``: a drawn line of a wrapped label that starts with closing punctuation ("，）");
+- ``fake_buttons``: a decoration drawn like a button (a rounded box filled with the colour of
+  what can be pressed) that cannot be pressed.
 """
 
 from __future__ import annotations
@@ -205,4 +207,24 @@ def bad_breaks(screen: Any) -> list[str]:
         if starts and not any(line[0] in CLOSING for line in widget.text.split("\n")):
             out.append(f"{name_of(widget)} {widget.text[:24]!r}: a line starts with "
                        f"{starts[0][0]!r}")
+    return out
+
+
+def fake_buttons(screen: Any) -> list[str]:
+    from kivy.graphics import Color, RoundedRectangle
+    from kivy.uix.behaviors import ButtonBehavior
+
+    pressable = tuple(round(c, 3) for c in theme.PRIMARY)
+    out: list[str] = []
+    for widget in visible(screen):
+        if isinstance(widget, ButtonBehavior) or ancestor(widget, ButtonBehavior) is not None:
+            continue
+        colour = None
+        for inst in widget.canvas.before.children if widget.canvas.before else []:
+            if isinstance(inst, Color):
+                colour = tuple(round(c, 3) for c in inst.rgba)
+            elif isinstance(inst, RoundedRectangle) and colour == pressable:
+                out.append(f"{name_of(widget)} {getattr(widget, 'text', '')[:16]!r}: drawn "
+                           f"like a button but cannot be pressed")
+                break
     return out
