@@ -160,6 +160,13 @@ def test_a_card_laid_on_home_saves_the_card_step_and_ends_with_the_reminder(
     if mode == "zh":  # a 70+ card: elder mode is offered on home, without a popup in the way
         kiosk.wait_until(lambda: kiosk.app.elder_offered, what="the elder-mode offer")
         assert kiosk.get("elder_toggle").text == "为您推荐：长辈模式"
+    # the greeting toast covers none of the queue table (seen: toasts over it)
+    toast = kiosk.app.toast_label
+    kiosk.wait_until(lambda: toast.opacity == 1 and toast.text, what="the greeting")
+    kiosk.wait_until(lambda: kiosk.find("home_queue_social") is not None, what="queue rows")
+    rows = kiosk.get("home_queue_social").parent
+    (_, rows_y), (_, toast_y) = rows.to_window(*rows.pos), toast.to_window(*toast.pos)
+    assert toast_y >= rows_y + rows.height or toast_y + toast.height <= rows_y
     citizen.shot("home_card_read")
     citizen.tap("tile_queue")
     citizen.tap("queue_category_social")
