@@ -62,6 +62,12 @@ SHOW: dict[str, Callable[[Kiosk], None]] = {
 }
 
 
+# Screens not yet converted to the layout rules, with why: each is an expected failure (strict:
+# once the screen follows the rules, its entry must go). For merging journeys built before the
+# rules existed; keep this empty otherwise.
+PENDING: dict[str, str] = {}
+
+
 def show(k: Kiosk, name: str) -> None:
     """Put the app on screen ``name`` in a representative state."""
     prepare = SHOW.get(name)
