@@ -59,7 +59,9 @@ class BreakingLabel(Label):
 
     def texture_update(self, *largs: object) -> None:
         core = self._label
-        if self.text and not self.markup and self.text_size[0] is not None:
+        # a label that shortens ("…") or is held to a few lines is laid out by Kivy as it is
+        if self.text and not self.markup and self.text_size[0] is not None \
+                and not self.shorten and not self.max_lines:
             core.text = self._broken(core)
         super().texture_update(*largs)
 
