@@ -135,6 +135,27 @@ class GreenChannelConfig:
     groups: list[Text] = Field(default_factory=lambda: ["pregnant", "military", "disabled"])
 
 
+def _voice_name(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9_+-]{1,32}", value):
+        raise expected("an espeak-ng voice name such as cmn")
+    return value
+
+
+VoiceName = Annotated[Str, AfterValidator(_voice_name)]
+
+
+@model
+class VoiceConfig:
+    """Spoken prompts (``kiosk.voice``): on by default in elder mode, never blocking the UI."""
+
+    enabled: Bool = True  # False: the kiosk never speaks
+    always: Bool = False  # True: speak in normal mode too, not only in elder mode
+    muted: Bool = False  # the technician's quick switch (keeps the volume)
+    volume: Annotated[Int, Field(ge=0, le=100)] = 80  # percent of the engine's loudest
+    rate: Annotated[Int, Field(ge=80, le=300)] = 140  # words a minute; slow for the elderly
+    voice: VoiceName = "cmn"  # espeak-ng's Mandarin voice
+
+
 @model
 class SyncConfig:
     """The hall server this kiosk reports to; ``url = ""`` means standalone."""
@@ -468,4 +489,5 @@ class Config:
                            f"boards)", field="locker.cabinets", found=self.locker.compartments)
         return self
     maintenance: MaintenanceConfig = Field(default_factory=MaintenanceConfig)
+    voice: VoiceConfig = Field(default_factory=VoiceConfig)
 

@@ -54,6 +54,7 @@ from kiosk.queue.counter import CounterService
 from kiosk.queue.service import QueueService
 from kiosk.schedule import HallSchedule
 from kiosk.session import SessionKeeper
+from kiosk.staff_call import call_staff
 from kiosk.storage import make_engine, migrate
 from kiosk.sync.heartbeat import device_health
 from kiosk.sync.settings import sync_settings
@@ -126,6 +127,7 @@ class KioskContext:
         if isinstance(cases, CaseDirectory):
             cases.close()
         self.flows.close()
+        self.sessions.close()
         self.devices.stop()
         self.worker.stop()
         self.engine.dispose()
@@ -162,7 +164,8 @@ def build_context(config: Config, *, simulate: bool, dispatch: Dispatch = call_n
     lockers = LockerService(engine, config, clock, secret, outbox, alerts, BoardDoors(devices),
                             owner_check=cases.belongs_to)
     flows = Flows(
-        home=HomeFlow(bus=bus, worker=worker, counter=counter, sync=sync),
+        home=HomeFlow(bus=bus, worker=worker, counter=counter, sync=sync,
+                      staff_call=lambda: call_staff(engine, outbox, config.kiosk.id, clock.now())),
         queue=QueueFlow(bus=bus, worker=worker, clock=clock, config=config, sessions=sessions,
                         queue=queue, counter=counter, printing=printing),
         guide=GuideFlow(bus=bus, worker=worker, clock=clock, tz=tz, config=config,

@@ -5,6 +5,14 @@ are doing lives in the flow controllers' typed state (``kiosk.flows``), which ev
 when ``SessionEnded`` is published. Ending the session — on completion, idle timeout or card
 removal — therefore drops everything personal in one call. Python cannot zero strings in memory;
 what we guarantee is that no reference survives the session in our objects, screens or logs.
+
+The ID card, for every journey: ``SessionKeeper`` follows the card on the reader
+(``CardInserted`` / ``CardRemoved``). ``card_on_reader`` is the card lying there now, offered
+to a step that needs a card so a card laid down earlier counts (it is kept exactly as long as it
+lies on the reader, and a session ended by the idle timeout does not hand it to the next one:
+that citizen may have walked away from it). When a session that read the card ends while the
+card is still on the reader, ``TakeCardReminder`` is published: the app shows and says
+请取回身份证. Journeys get both for free by storing the card in ``session.card``.
 """
 
 from __future__ import annotations
@@ -17,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from drivers.idcard.base import IdCard
-from kiosk.events import EventBus, SessionEnded
+from kiosk.events import CardInserted, CardRemoved, EventBus, SessionEnded
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +49,17 @@ class CitizenSession:
         self.declared_group = None
 
 
+@dataclass(frozen=True)
+class TakeCardReminder:
+    """A journey that read the ID card ended with the card still on the reader."""
+
+    reason: str  # why the session ended (completed, timeout, …)
+
+
+# Ends after which the card left on the reader still belongs to whoever stands there.
+CARRY_CARD_REASONS = frozenset({"completed"})
+
+
 class SessionKeeper:
     """Owns the one current session; ``end`` wipes it and tells every subscriber why."""
 
@@ -50,6 +69,27 @@ class SessionKeeper:
         self._current = CitizenSession()
         self._wipers: list[Callable[[], None]] = []
         self.ended_count = 0
+        self._on_reader: IdCard | None = None
+        self._on_reader_for = ""  # the session the card on the reader may serve
+        self._unsubscribe = [bus.subscribe(CardInserted, self._card_inserted),
+                             bus.subscribe(CardRemoved, self._card_removed)]
+
+    # ---- the card on the reader --------------------------------------------------------------
+    def _card_inserted(self, event: CardInserted) -> None:
+        self._on_reader, self._on_reader_for = event.card, self._current.id
+
+    def _card_removed(self, _event: CardRemoved) -> None:
+        self._on_reader, self._on_reader_for = None, ""
+
+    @property
+    def card_on_reader(self) -> IdCard | None:
+        """The card lying on the reader, when this session may use it (else None)."""
+        return self._on_reader if self._on_reader_for == self._current.id else None
+
+    @property
+    def card_present(self) -> bool:
+        """Whether a card lies on the reader (whoever it belongs to)."""
+        return self._on_reader is not None
 
     def on_end(self, wipe: Callable[[], None]) -> Callable[[], None]:
         """Call ``wipe`` synchronously inside every ``end`` (before ``SessionEnded`` is
@@ -66,11 +106,22 @@ class SessionKeeper:
         with self._lock:
             # the screen does not change language when a session ends, so neither does paper
             old, self._current = self._current, CitizenSession(language=self._current.language)
+            read_card = old.card is not None
             old.wipe()
             self.ended_count += 1
+            remind = read_card and self._on_reader is not None and reason != "card_removed"
+            if self._on_reader_for == old.id and reason in CARRY_CARD_REASONS:
+                self._on_reader_for = self._current.id
+        if remind:
+            self._bus.publish(TakeCardReminder(reason))
         for wipe in list(self._wipers):
             try:
                 wipe()
             except Exception:  # one broken flow must not keep the others' data alive
                 log.exception("wiping %r failed", wipe)
         self._bus.publish(SessionEnded(reason))
+
+    def close(self) -> None:
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe.clear()

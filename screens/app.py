@@ -29,6 +29,7 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 from drivers.base import HealthState
 from drivers.printer.base import PaperStatus, ReceiptPrinter
 from drivers.scanner.wedge_scanner import WedgeScanner
+from kiosk import textbreak
 from kiosk.clock import local_now
 from kiosk.context import KioskContext
 from kiosk.events import (
@@ -40,15 +41,25 @@ from kiosk.events import (
     DoorChanged,
     SessionEnded,
 )
-from kiosk.flows.identity import CardProblem, check_card
+from kiosk.flows.identity import CardProblem, check_card, offers_elder_mode
+from kiosk.flows.scan_route import ReceiptScanned, ScanKind, route_scan
 from kiosk.i18n import default_translator
 from kiosk.idle import IdlePhase, IdleTimer
 from kiosk.privacy import mask_name
 from screens import theme
 from screens.fonts import register_default_font
+from screens.guidance import Guidance
 from screens.navigation import HOME, back_target
 from screens.registry import DEVICE_NAMES, SCREENS
-from screens.widgets import CornerGesture, IdleOverlay, KioskRoot, KioskScreen, Toast
+from screens.widgets import (
+    BreakingLabel,
+    CornerGesture,
+    IdleOverlay,
+    KioskRoot,
+    KioskScreen,
+    Toast,
+    reset_scroll,
+)
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +99,7 @@ class KioskApp(App):
     clock_text = StringProperty("")
     health_version = NumericProperty(0)  # bumped on every device change: status re-renders
     current = StringProperty(HOME)
+    elder_offered = BooleanProperty(False)  # a 70+ card was read: home offers elder mode
 
     def __init__(self, ctx: KioskContext, *, now: Callable[[], float] = time.monotonic,
                  **kwargs: Any) -> None:
@@ -107,6 +119,7 @@ class KioskApp(App):
         self._unsubscribe: list[Callable[[], None]] = []
         self._tz = ctx.tz
         self._probe = os.environ.get(STARTUP_PROBE_ENV) == "1"
+        self.guidance: Guidance | None = None  # voice prompts and the card reminder (build)
 
     # ---- building -------------------------------------------------------------------------
     def build(self) -> KioskRoot:
@@ -124,6 +137,7 @@ class KioskApp(App):
         Window.bind(on_resize=self._on_resize, on_key_down=self._on_key_down)
         self._on_resize(Window, *Window.size)
         self._subscribe()
+        self.guidance = Guidance(self)
         self._update_clock()
         Clock.schedule_interval(self._tick, TICK_S)
         Clock.schedule_interval(self._update_clock, 1.0)
@@ -143,6 +157,8 @@ class KioskApp(App):
         Clock.unschedule(self._tick)
         Clock.unschedule(self._update_clock)
         Window.unbind(on_resize=self._on_resize, on_key_down=self._on_key_down)
+        if self.guidance is not None:
+            self.guidance.close()
         self.ctx.close()
 
     def _first_frame(self, *_: object) -> None:
@@ -156,6 +172,16 @@ class KioskApp(App):
         # the catalogue's pinyin initials (a 0.4 s dictionary load) are built off the UI thread.
         Clock.schedule_once(self._warm_screens, 0.3)
         self.ctx.worker.run(self.ctx.catalogue.warm_up, lambda _outcome: None)
+        # the word dictionary for Chinese line breaking (about a second): labels drawn before
+        # it is ready broke by character and are broken again by word once it is
+        self.ctx.worker.run(textbreak.warm_up, lambda _outcome: self.rebreak_labels())
+
+    def rebreak_labels(self) -> None:
+        """Draw every label's lines again (the word dictionary arrived)."""
+        for root in [self.root, *self.sm.screens]:
+            for widget in root.walk(restrict=True):
+                if isinstance(widget, BreakingLabel) and widget.text:
+                    widget._trigger_texture()
 
     def _warm_screens(self, *_: object) -> None:
         for name in SCREENS:
@@ -254,7 +280,9 @@ class KioskApp(App):
             log.error("no screen named %r is registered", name)
             self.show_error("暂时无法办理", "该功能暂未开放")
             return
-        self._screen(name)
+        screen = self._screen(name)
+        if name != self.sm.current:
+            reset_scroll(screen)  # every citizen starts at the top, never at the last one's place
         self.sm.current = name
         self.current = name
         self.last_switch_ms = (time.perf_counter() - started) * 1000
@@ -331,6 +359,8 @@ class KioskApp(App):
         tick = getattr(screen, "tick", None)
         if tick is not None:
             tick(now)
+        if self.guidance is not None:
+            self.guidance.tick(now)
         self.idle.arm(self._needs_idle_watch(), now)
         state = self.idle.state(now)
         if state.phase is IdlePhase.ACTIVE:
@@ -399,8 +429,15 @@ class KioskApp(App):
         session.card = card
         session.started_at = session.started_at or self.ctx.clock.now()
         log.info("card read outside a flow; session %s identified", session.id[:8])
-        self.toast(self.tr("{name}，您好！已读取身份证，请选择要办理的业务",
-                           name=mask_name(card.name)))
+        greeting = self.tr("{name}，您好！已读取身份证，请选择要办理的业务",
+                           name=mask_name(card.name))
+        if not self.elder and offers_elder_mode(card, self.today(),
+                                                self.ctx.config.green_channel.min_age):
+            # offered, never imposed, and never in the way: the toggle on home says so and the
+            # greeting points to it; the journey goes on with no extra tap
+            self.elder_offered = True
+            greeting += self.tr("；如需大字，请点“长辈模式”", self.lang)
+        self.toast(greeting, seconds=8)
 
     def _on_card_removed(self, _event: CardRemoved) -> None:
         if self.sm.current_screen.card_removed():
@@ -417,7 +454,27 @@ class KioskApp(App):
         self.note_activity()
         if self.sm.current_screen.code_scanned(event.code):
             return
-        self.toast(self.tr("已扫描二维码，请先选择要办理的业务"))
+        self.route_scan(event.code.text)
+
+    def route_scan(self, text: str) -> None:
+        """A code scanned where no step asked for one goes where it should (the rule is
+        ``kiosk.flows.scan_route``): a ticket shows with 补打, a case receipt opens progress
+        lookup (``ReceiptScanned`` carries its token), anything else checks in."""
+        route = route_scan(text, self.ctx.config.hall, self.ctx.queue.secret)
+        queue = self.ctx.flows.queue
+        if route.kind is ScanKind.TICKET:
+            if not self.current.startswith("queue"):
+                self.go_home()  # home (or a queue view) opens the ticket once it is found
+            queue.open_ticket(route.ticket_id)
+        elif route.kind is ScanKind.CASE_RECEIPT:
+            self.ctx.bus.publish(ReceiptScanned(route.token))
+            if "progress" in SCREENS:
+                self.go("progress")
+            else:
+                self.toast(self.tr("办件查询暂未开放，请到服务台查询办件进度"), seconds=8)
+        else:
+            self.go("queue_appointment")
+            queue.check_in(code=route.code)
 
     def _on_health(self, event: DeviceHealthChanged) -> None:
         if event.kind == "printer":
@@ -431,8 +488,13 @@ class KioskApp(App):
             self.sim_panel.refresh()
 
     def _on_session_ended(self, event: SessionEnded) -> None:
+        self.elder_offered = False
         for screen in self.sm.screens:
             screen.session_ended(event.reason)
+        if event.reason == "completed":
+            # 完成: the next citizen starts from the hall's defaults, not this one's choices
+            self.lang = self.ctx.config.kiosk.language
+            self.set_elder(False)
 
     def _check_paper(self) -> None:
         """Ask the printer for its paper on a worker thread; the answer re-renders the status."""

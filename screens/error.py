@@ -1,4 +1,5 @@
-"""The full-screen error page: what went wrong, in both languages, and what to do next.
+"""The full-screen error page: what went wrong and what to do next, in the citizen's language
+only (one language per screen: a Chinese page carries no English second line).
 
 Raised through ``KioskApp.show_error``; returns home by itself after
 ``timeouts.error_page_seconds`` (longer in elder mode) so a kiosk never stays stuck on an error
@@ -39,9 +40,6 @@ class ErrorScreen(KioskScreen):
         self.seconds_left = max(0, math.ceil(left))
         if left <= 0:
             self.app.go_home()
-
-    def other_lang(self, lang: str) -> str:
-        return "en" if lang == "zh" else "zh"
 
     def session_ended(self, reason: str) -> None:
         self.fmt = {}

@@ -27,6 +27,10 @@ Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 class QueueAppointmentScreen(QueueView):
     title = StringProperty("预约签到")
     checking = BooleanProperty(False)  # a check-in is being committed
+    reader_online = BooleanProperty(True)  # the words change when the reader is out of service
+
+    def on_kv_post(self, base_widget: object) -> None:
+        self.app.bind(health_version=lambda *_: self._redraw_if_shown())
 
     def enter(self) -> None:
         self.flow.enter_appointment()
@@ -47,3 +51,4 @@ class QueueAppointmentScreen(QueueView):
 
     def draw(self) -> None:
         self.checking = self.state.issuing
+        self.reader_online = self.app.ctx.devices.is_usable("idcard")

@@ -8,6 +8,7 @@ thread: issuing, limits, the card rule and the green channel are the flow's and 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,18 +20,28 @@ from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.modalview import ModalView
 
-from kiosk.catalogue import ServiceItem, weekday_zh
+from kiosk.catalogue import ServiceItem
 from kiosk.flows.base import FlowChanged
+from kiosk.flows.home import opens_msg
 from kiosk.flows.identity import CardProblem, CardVerdict
 from kiosk.flows.queue import QueueFlow
 from kiosk.flows.queue_state import Notice, NoticeKind, QueueState, QueueStep
-from kiosk.queue.errors import QueueRefusal
+from kiosk.queue.errors import PersonalLimitReached, QueueRefusal
 from kiosk.queue.groups import GROUP_LABELS
+from kiosk.queue.tickets import IssuedTicket
 from screens.widgets import KioskScreen
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
 TICKET_SCREEN = "queue_ticket"
+STEP_SCREENS: dict[QueueStep, str] = {  # the view that shows each step of the flow
+    QueueStep.CATEGORY: "queue",
+    QueueStep.ITEM: "queue_items",
+    QueueStep.IDENTIFY: "queue_identify",
+    QueueStep.CONFIRM: "queue_confirm",
+    QueueStep.TICKET: TICKET_SCREEN,
+    QueueStep.APPOINTMENT: "queue_appointment",
+}
 
 
 
@@ -40,13 +51,13 @@ def name_of(thing: Any, lang: str) -> str:
 
 
 def opening_text(app: Any, opens_at: datetime | None, now: datetime, lang: str) -> str:
-    """"13:30 开放" today, "周一 09:00 开放" another day, "暂停取号" when never."""
+    """"13:30 开放" today, "明天 09:00 开放", "周三 09:00 开放" within the week, "暂停取号" when
+    never (``kiosk.flows.home.opens_msg`` words the day)."""
     if opens_at is None:
         return app.tr("暂停取号", lang)
     if opens_at.date() == now.date():
         return app.tr("{time} 开放", lang, time=f"{opens_at:%H:%M}")
-    day = weekday_zh(opens_at.date()) if lang == "zh" else f"{opens_at:%a}"
-    return app.tr("{day} {time} 开放", lang, day=day, time=f"{opens_at:%H:%M}")
+    return app.tr("{when} 开放", lang, when=opens_msg(opens_at, now))
 
 
 def kind_text(app: Any, item: ServiceItem, lang: str) -> str:
@@ -86,13 +97,21 @@ class ItemButton(ButtonBehavior, BoxLayout):
 
 
 class NoticePopup(ModalView):
-    """A refusal or an explanation, full width, in the citizen's language with the other one
-    below, and one big button. Nothing personal beyond what the message itself names."""
+    """A refusal or an explanation, full width, in the citizen's language only (one language
+    per screen), with what to do next as buttons: an optional action (``action_text``, e.g.
+    查看并补打) and 知道了. Nothing personal beyond what the message itself names."""
 
     heading = StringProperty("")
     message = StringProperty("")
-    other = StringProperty("")
     button_text = StringProperty("")
+    action_text = StringProperty("")  # "" hides the action button
+    action: Callable[[], None] | None = None
+
+    def act(self) -> None:
+        action = self.action
+        self.dismiss(animation=False)
+        if action is not None:
+            action()
 
     def on_open(self) -> None:
         # A notice belongs to the screen it explains: any navigation (idle timeout included)
@@ -106,21 +125,32 @@ class NoticePopup(ModalView):
         self.dismiss(animation=False)
 
 
-def show_notice(heading: str, message: str, other: str = "",
-                button_text: str = "") -> NoticePopup:
+def show_notice(heading: str, message: str, button_text: str = "", *, action_text: str = "",
+                action: Callable[[], None] | None = None) -> NoticePopup:
     app = App.get_running_app()
-    popup = NoticePopup(heading=heading, message=message, other=other,
-                        button_text=button_text or app.tr("知道了", app.lang))
+    popup = NoticePopup(heading=heading, message=message,
+                        button_text=button_text or app.tr("知道了", app.lang),
+                        action_text=action_text)
+    popup.action = action
     popup.open(animation=False)
     return popup
 
 
-def show_refusal(refusal: QueueRefusal, heading_msgid: str = "暂时无法取号") -> NoticePopup:
-    """The core's refusal says what happened and what to do next, in both languages."""
+def show_refusal(refusal: QueueRefusal, heading_msgid: str = "暂时无法取号", *,
+                 on_existing: Callable[[IssuedTicket], None] | None = None) -> NoticePopup:
+    """The core's refusal says what happened and what to do next, in the citizen's language.
+    A daily-limit refusal that found the citizen's ticket says its number and offers it."""
     app = App.get_running_app()
-    other = "en" if app.lang == "zh" else "zh"
-    return show_notice(app.tr(heading_msgid, app.lang), refusal.message(app.lang),
-                       refusal.message(other))
+    message = refusal.message(app.lang)
+    ticket = getattr(refusal, "ticket", None)
+    if isinstance(refusal, PersonalLimitReached) and ticket is not None \
+            and on_existing is not None:
+        message = app.tr("您今天的号码是 {number}，可查看排队情况并补打号票", app.lang,
+                         number=ticket.number)
+        return show_notice(app.tr(heading_msgid, app.lang), message,
+                           action_text=app.tr("查看并补打号票", app.lang),
+                           action=lambda: on_existing(ticket))
+    return show_notice(app.tr(heading_msgid, app.lang), message)
 
 
 def close_notices() -> None:
@@ -201,11 +231,9 @@ class QueueView(KioskScreen):
             app.show_error("暂时无法取号", "系统暂时无法取号，请到服务台咨询",
                            next_msgid="请到服务台请工作人员帮助")
         elif notice.refusal is not None:
-            show_refusal(notice.refusal, notice.heading)
+            show_refusal(notice.refusal, notice.heading, on_existing=self.flow.show_existing)
         elif notice.card is not None:
-            other = "en" if app.lang == "zh" else "zh"
-            show_notice(app.tr(notice.heading, app.lang), self.card_text(notice.card, app.lang),
-                        self.card_text(notice.card, other))
+            show_notice(app.tr(notice.heading, app.lang), self.card_text(notice.card, app.lang))
 
     def card_text(self, verdict: CardVerdict, lang: str) -> str:
         return card_problem_text(self.app, verdict, lang,

@@ -30,12 +30,13 @@ BAD_NUMBER = "证件号码校验失败；您仍可点击“跳过”直接取号
 
 
 class QueueIdentifyScreen(QueueView):
-    title = StringProperty("刷身份证（可跳过）")
+    title = StringProperty("刷身份证")
     card_text = StringProperty("")  # what we say about the card on the reader, translated
     card_problem = BooleanProperty(False)
     priority = StringProperty("")  # translated green-channel line, "" when none
     item_label = StringProperty("")
     groups = ListProperty([])
+    reader_online = BooleanProperty(True)  # the words change when the reader is out of service
 
     def __init__(self, **kwargs: Any) -> None:
         self._unsubscribe: list[Callable[[], None]] = []
@@ -46,6 +47,7 @@ class QueueIdentifyScreen(QueueView):
         # them on the first visit cost that visit ~100 ms (bench/bench_screens.py).
         self.groups = list(self.flow.groups())
         self._draw_groups(None)
+        self.app.bind(health_version=lambda *_: self._redraw_if_shown())
 
     def enter(self) -> None:
         self.flow.enter_identify()
@@ -81,6 +83,7 @@ class QueueIdentifyScreen(QueueView):
     # ---- drawing ----------------------------------------------------------------------------
     def draw(self) -> None:
         app, lang, state = self.app, self.app.lang, self.state
+        self.reader_online = app.ctx.devices.is_usable("idcard")
         item = self.flow.item()
         self.item_label = name_of(item, lang) if item else ""
         if state.card_problem is not None:
@@ -90,6 +93,9 @@ class QueueIdentifyScreen(QueueView):
         elif state.masked_name:
             self.card_problem = False
             self.card_text = app.tr("已读取身份证：{name}", lang, name=state.masked_name)
+        elif not self.reader_online:
+            self.card_problem = False
+            self.card_text = app.tr("无需刷卡，点击“跳过”即可取号", lang)
         else:
             self.card_problem = False
             self.card_text = app.tr("尚未读取身份证", lang)
@@ -115,4 +121,4 @@ class QueueIdentifyScreen(QueueView):
             label = self.app.tr(GROUP_LABELS.get(group, group), self.app.lang)
             button.text = (self.app.tr("{group}（已选）", self.app.lang, group=label)
                            if chosen else label)
-            button.role = "primary" if chosen else "secondary"
+            button.role = "selected" if chosen else "secondary"

@@ -16,7 +16,14 @@ from kivy.lang import Builder
 from kivy.properties import ListProperty, StringProperty
 
 from kiosk.catalogue import ServiceItem
-from screens.queue_common import ItemButton, QueueView, kind_text, name_of, opening_text
+from screens.queue_common import (
+    STEP_SCREENS,
+    ItemButton,
+    QueueView,
+    kind_text,
+    name_of,
+    opening_text,
+)
 from screens.widgets import KioskButton
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
@@ -94,7 +101,7 @@ class QueueItemsScreen(QueueView):
             button = self._letter_buttons[letter]
             if not letter:
                 button.text = self.app.tr("全部", self.app.lang)
-            button.role = "primary" if letter == self.letter else "secondary"
+            button.role = "selected" if letter == self.letter else "secondary"
 
     def tap_letter(self, letter: str) -> None:
         """The same letter again clears the filter: one finger, no keyboard."""
@@ -104,4 +111,5 @@ class QueueItemsScreen(QueueView):
 
     def choose(self, item_id: str) -> None:
         if self.flow.choose_item(item_id):
-            self.app.go("queue_identify")
+            # the flow says which step is next: the card step, or confirm when a card is read
+            self.app.go(STEP_SCREENS[self.flow.state.step])

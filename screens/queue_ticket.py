@@ -66,6 +66,7 @@ class QueueTicketScreen(QueueView):
     qr = ObjectProperty(None, allownone=True)
     print_state = OptionProperty("idle", options=[s.value for s in PrintState])
     reprint_ready = BooleanProperty(False)
+    reissued = BooleanProperty(False)  # a ticket taken earlier: 补打 prints a marked copy
     seconds_left = NumericProperty(0)
     spin = NumericProperty(0)
 
@@ -97,6 +98,7 @@ class QueueTicketScreen(QueueView):
         was = self.print_state
         self.print_state = state.print_state.value
         self.reprint_ready = state.reprint_ready
+        self.reissued = state.reissued
         if self.print_state == PrintState.PRINTING:
             Clock.unschedule(self._spin)
             Clock.schedule_interval(self._spin, 1 / 30)
@@ -134,6 +136,10 @@ class QueueTicketScreen(QueueView):
     def start_print(self) -> None:
         """重新打印 (enabled only when the flow offers it)."""
         self.flow.reprint()
+
+    def print_copy(self) -> None:
+        """补打号票: a copy of a ticket taken earlier."""
+        self.flow.print_copy()
 
     # ---- leaving ----------------------------------------------------------------------------
     def _restart_countdown(self) -> None:

@@ -123,12 +123,23 @@ class TileState:
     opens_at: datetime | None = None  # hall-local time a tile closed by the hours opens again
 
 
+REASON_COMING = "即将开放"  # msgid: the capability's screens are not part of this kiosk yet
+
+
 def visible_tiles(ctx: KioskContext, tiles: tuple[Tile, ...] = TILES) -> list[TileState]:
-    """Tiles to draw now, with whether each can be pressed and why not (the mode decides)."""
-    by_id = {t.id: t for t in tiles if t.target in SCREENS}
+    """Tiles to draw now, with whether each can be pressed and why not (the mode decides). A
+    tile whose screen is not registered yet shows, disabled, as 即将开放 — and only such a
+    tile says so; one whose device is not fitted at all is not shown."""
+    by_id = {t.id: t for t in tiles}
     wanted = [Capability(t.id, t.requires, t.staffed, _extra(ctx, t)) for t in by_id.values()]
-    return [TileState(by_id[c.id], c.enabled, c.reason, c.device, c.opens_at)
-            for c in ctx.mode.capabilities(wanted)]
+    out: list[TileState] = []
+    for c in ctx.mode.capabilities(wanted):
+        tile = by_id[c.id]
+        if tile.target not in SCREENS:
+            out.append(TileState(tile, False, REASON_COMING))
+        else:
+            out.append(TileState(tile, c.enabled, c.reason, c.device, c.opens_at))
+    return out
 
 
 def _extra(ctx: KioskContext, tile: Tile) -> Callable[[], str | None] | None:

@@ -26,7 +26,7 @@ TEXT_ON_PRIMARY = rgba("#FFFFFF")
 DISABLED_BG = rgba("#E2E5EA")
 DISABLED_TEXT = rgba("#5F6673")
 OK = rgba("#1E7F3C")
-WARNING = rgba("#B35C00")
+WARNING = rgba("#8A4600")  # 5.5:1 on DISABLED_BG (the old #B35C00 was 3.7:1 on grey)
 DANGER = rgba("#B3261E")
 SCRIM = rgba("#000000", 0.55)
 TOAST_BG = rgba("#1A1A1A", 0.88)
@@ -44,3 +44,15 @@ TILE_MIN_HEIGHT = 260
 BUTTON_HEIGHT = 120
 NAV_HEIGHT = 140
 PAD = 32
+
+# Touch targets (适老化 guidance, MIIT 2021: ≥ 60×60 dp in elder mode; 44 dp is the common
+# floor elsewhere). The guidance measures phone screens, whose portrait width is about 411 dp:
+# the kiosk's 1080 px across is read the same way, so 1 dp here is 1080 / 411 px.
+DP = 1080 / 411
+TOUCH_MIN = 44 * DP  # ≈ 116 px
+TOUCH_MIN_ELDER = 60 * DP  # ≈ 158 px
+
+
+def touch_min(font_scale: float) -> float:
+    """The smallest side a control may have at this font scale (elder mode: > 1)."""
+    return TOUCH_MIN_ELDER if font_scale > 1 else TOUCH_MIN

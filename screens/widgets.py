@@ -1,5 +1,21 @@
-"""Widgets every screen shares: rounded buttons, the Back/Home bar, the screen base class, the
-toast, the idle countdown overlay and the corner gesture.
+"""Widgets every screen shares: rounded buttons, the Back/Home bar, the bottom action bar, the
+step layout, the screen base class, the toast, the idle countdown overlay and the corner gesture.
+
+The layout rules every screen follows (checked over every registered screen, in Chinese,
+English, elder mode and landscape, by ``tests/ui/test_layout_rules.py``):
+
+- **The way forward never scrolls away.** A screen's primary action is a ``KioskButton`` with
+  ``role: "primary"``, and it lives in the screen's ``BottomBar``: the last child of the screen's
+  vertical layout, below its ``ScrollView``, pinned to the bottom edge. ``StepLayout`` builds
+  that shape (NavBar, scrolling content, BottomBar) from whatever is declared inside it. A choice
+  that is *selected* (a toggle, a filter letter) uses ``role: "selected"``, not "primary".
+- **Nothing moves when content appears**: new content goes in the scrolling part, above the
+  BottomBar, whose buttons therefore stay where the finger expects them.
+- **Every scroll view starts at the top** on every entry (``KioskApp.go`` resets them).
+- **No text is cut**: labels wrap (``BreakingLabel``, which every ``Label`` in a .kv file is: it
+  breaks Chinese between words, ``kiosk.textbreak``); never ``shorten``.
+- **Touch targets** ≥ ``theme.touch_min(font_scale)`` on both sides; text contrast ≥ 4.5:1
+  (3:1 for large text) against what is drawn behind it.
 
 Widgets here draw and report; what a press *means* is decided by ``screens.app``. Widgets never
 talk to devices and never keep citizen data beyond what they are showing right now.
@@ -13,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from kivy.app import App
 from kivy.clock import Clock
+from kivy.factory import Factory
 from kivy.lang import Builder
 from kivy.properties import NumericProperty, OptionProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
@@ -20,23 +37,116 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
+from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
+
+from kiosk import textbreak
 
 if TYPE_CHECKING:
     from drivers.idcard.base import IdCard
     from drivers.scanner.base import ScannedCode
 
+
+
+class BreakingLabel(Label):
+    """A label that breaks Chinese lines between words, never before closing punctuation
+    (``kiosk.textbreak``), whenever it wraps (``text_size`` width set, no markup). ``text`` stays
+    what was given; only the drawn lines get their breaks. Registered as ``Label`` for the .kv
+    files, so every label in every screen (the ones still to come included) breaks this way."""
+
+    _break_key: tuple[object, ...] | None = None
+    _break_text = ""
+
+    def texture_update(self, *largs: object) -> None:
+        core = self._label
+        # a label that shortens ("…") or is held to a few lines is laid out by Kivy as it is
+        if self.text and not self.markup and self.text_size[0] is not None \
+                and not self.shorten and not self.max_lines:
+            core.text = self._broken(core)
+        super().texture_update(*largs)
+
+    def _broken(self, core: Any) -> str:
+        pad = core.options.get("padding", (0, 0, 0, 0))
+        width = self.text_size[0] - (pad[0] + pad[2] if len(pad) == 4 else 2 * pad[0])
+        key = (self.text, width, self.font_size, self.font_name, self.bold, self.italic,
+               textbreak.version)
+        if key != self._break_key:
+            self._break_key = key
+            self._break_text = "\n".join(
+                textbreak.wrap(self.text, width, lambda s: core.get_extents(s)[0]))
+        return self._break_text
+
+
+Factory.unregister("Label")
+Factory.register("Label", cls=BreakingLabel)
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
 
-class KioskButton(ButtonBehavior, Label):
-    """A large rounded button. ``ident`` names it for tests and logs (never shown)."""
+class KioskButton(ButtonBehavior, BreakingLabel):
+    """A large rounded button. ``ident`` names it for tests and logs (never shown).
+    ``role``: "primary" is the screen's way forward (only in its ``BottomBar``), "selected" a
+    chosen toggle, "secondary" any other choice, "danger", "quiet"."""
 
     ident = StringProperty("")
-    role = OptionProperty("primary", options=["primary", "secondary", "danger", "quiet"])
+    role = OptionProperty("primary", options=["primary", "selected", "secondary", "danger",
+                                               "quiet"])
 
 
-class BodyLabel(Label):
+class BottomBar(BoxLayout):
+    """The bottom bar holding a screen's way forward: never inside a ScrollView, always on
+    screen, same place in every language and mode. Put it last in the screen's vertical layout
+    (``StepLayout`` does)."""
+
+
+class StepLayout(BoxLayout):
+    """A step screen's shape: NavBar (返回 / title / 首页), the scrolling content, the BottomBar.
+
+    Declare the content and one ``BottomBar`` inside it in the .kv file; the content goes into
+    the scroll view (``content``, reset to the top on entry), the BottomBar below it::
+
+        StepLayout:
+            title: root.title
+            TitleLabel:
+                text: ...
+            BottomBar:
+                KioskButton:
+                    text: app.tr("下一步", app.lang)
+    """
+
+    title = StringProperty("")  # msgid
+    content_spacing = NumericProperty(32)
+    content_padding = NumericProperty(48)
+
+    def __init__(self, **kwargs: Any) -> None:
+        self._ready = False
+        super().__init__(orientation="vertical", **kwargs)
+        self.nav = NavBar()
+        self.bind(title=self.nav.setter("title"))
+        self.scroll = ScrollView(do_scroll_x=False, bar_width=12)
+        self.content = BoxLayout(orientation="vertical", size_hint_y=None,
+                                 spacing=self.content_spacing, padding=self.content_padding)
+        self.content.bind(minimum_height=self.content.setter("height"))
+        self.bind(content_spacing=self.content.setter("spacing"),
+                  content_padding=self.content.setter("padding"))
+        self.scroll.add_widget(self.content)
+        self.bar_slot = BoxLayout(size_hint_y=None, height=0)
+        super().add_widget(self.nav)
+        super().add_widget(self.scroll)
+        super().add_widget(self.bar_slot)
+        self._ready = True
+
+    def add_widget(self, widget: Widget, *args: Any, **kwargs: Any) -> None:
+        if not self._ready:
+            super().add_widget(widget, *args, **kwargs)
+        elif isinstance(widget, BottomBar):
+            self.bar_slot.add_widget(widget)
+            widget.bind(height=self.bar_slot.setter("height"))
+            self.bar_slot.height = widget.height
+        else:
+            self.content.add_widget(widget, *args, **kwargs)
+
+
+class BodyLabel(BreakingLabel):
     """Wrapped body text that grows to fit, so nothing is ever cut off."""
 
 
@@ -44,7 +154,7 @@ class HeadingLabel(BodyLabel):
     """A section heading inside a page (the CJK font has no bold face: colour and size instead)."""
 
 
-class TitleLabel(Label):
+class TitleLabel(BreakingLabel):
     pass
 
 
@@ -77,7 +187,7 @@ class KioskScreen(Screen):
         """Drop anything about the citizen this screen shows or holds."""
 
 
-class Toast(Label):
+class Toast(BreakingLabel):
     """A short message at the bottom of the screen that goes away by itself."""
 
     def show(self, text: str, seconds: float = 5.0) -> None:
@@ -152,6 +262,14 @@ class KioskRoot(FloatLayout):
     def on_touch_down(self, touch: Any) -> bool:
         self._on_activity()
         return bool(super().on_touch_down(touch))
+
+
+def reset_scroll(root: Widget) -> None:
+    """Every scroll view under ``root`` back to its top (a screen is entered fresh)."""
+    for widget in root.walk(restrict=True):
+        if isinstance(widget, ScrollView):
+            widget.scroll_y = 1
+            widget.scroll_x = 0
 
 
 def find(root: Widget, ident: str) -> Widget | None:

@@ -10,17 +10,35 @@ standalone kiosk says nothing about sync here: that is for the technician (``kio
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from kiosk.events import EventBus
 from kiosk.flows.base import Flow, Outcome, Worker
+from kiosk.i18n import WEEKDAYS, Msg, day_msg
 from kiosk.queue.counter import CounterService
 from kiosk.queue.tickets import QueueStatus
+from kiosk.staff_call import StaffCall
 from kiosk.sync.worker import SyncStatus, SyncWorker
 
 log = logging.getLogger(__name__)
 
 QUEUE_STATUS_REFRESH_S = 15.0
+
+
+def opens_msg(at: datetime, now: datetime) -> Msg:
+    """When something closed opens again, the way people say it: "今天 13:30", "明天 09:00"
+    (seen: "周三 09:00" at 23:57 on a Tuesday), "周五 09:00" within the week, else the date."""
+    days = (at.date() - now.date()).days
+    time = at.strftime("%H:%M")
+    if days <= 0:
+        return Msg("今天 {time}", time=time)
+    if days == 1:
+        return Msg("明天 {time}", time=time)
+    if days < 7:
+        return Msg("{weekday} {time}", weekday=Msg(WEEKDAYS[at.weekday()]), time=time)
+    return Msg("{day}{time}", day=day_msg(at.date()), time=time)
 
 
 @dataclass(frozen=True)
@@ -29,16 +47,21 @@ class HomeState:
     queue_status: QueueStatus | None = None  # None until read (or when it cannot be)
     sync_status: SyncStatus | None = None  # None: standalone kiosk, or not read yet
     reading: bool = False
+    calling_staff: bool = False  # 呼叫工作人员 is being recorded
+    staff_calls: int = 0  # answered calls (the screen confirms each one)
+    staff_call_failed: bool = False  # the last call could not be recorded: ask at the desk
 
 
 class HomeFlow(Flow[HomeState]):
     name = "home"
 
     def __init__(self, *, bus: EventBus, worker: Worker, counter: CounterService | None,
-                 sync: SyncWorker | None = None) -> None:
+                 sync: SyncWorker | None = None,
+                 staff_call: Callable[[], StaffCall] | None = None) -> None:
         super().__init__(bus, worker, HomeState())  # nothing personal: no session wipe
         self.counter = counter
         self.sync = sync
+        self._staff_call = staff_call
         self._read_at: float | None = None
         self._again = False  # asked again while a read ran: its answer may predate the ask
 
@@ -68,6 +91,25 @@ class HomeFlow(Flow[HomeState]):
         if self._again and self._read_at is not None:
             self._again = False
             self.refresh_queue_status(self._read_at)
+
+    # ---- 呼叫工作人员 -----------------------------------------------------------------------
+    def call_staff(self) -> bool:
+        """Raise the call-staff alert off the UI thread; False when one is being recorded (or
+        this kiosk has no way to call)."""
+        if self._staff_call is None or self.state.calling_staff:
+            return False
+        self._change(calling_staff=True)
+        self._run(self._staff_call, self._staff_called)
+        return True
+
+    def _staff_called(self, outcome: Outcome[StaffCall]) -> None:
+        if outcome.error is not None:
+            log.error("calling staff failed: %s", type(outcome.error).__name__)
+            self._change(calling_staff=False, staff_call_failed=True)
+            return
+        log.info("staff called from the kiosk (alert %s)", outcome.value and outcome.value.alert_id)
+        self._change(calling_staff=False, staff_call_failed=False,
+                     staff_calls=self.state.staff_calls + 1)
 
     def _read_sync(self, outcome: Outcome[SyncStatus]) -> None:
         if outcome.error is not None:

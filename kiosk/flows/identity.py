@@ -51,3 +51,11 @@ def check_card(card: IdCard, today: date) -> CardVerdict:
 
 def check_card_now(card: IdCard, clock: Clock, tz: ZoneInfo) -> CardVerdict:
     return check_card(card, local_now(clock, tz).date())
+
+
+def offers_elder_mode(card: IdCard, today: date, min_age: int) -> bool:
+    """Whether to offer elder mode (bigger text, more time) to the holder of ``card``: at the
+    green channel's age. Only an offer: the citizen decides."""
+    born = card.birth_date
+    age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    return age >= min_age

@@ -37,7 +37,7 @@ from kiosk.flows.queue_state import (
 from kiosk.i18n import Names
 from kiosk.privacy import mask_name
 from kiosk.queue.counter import CounterService
-from kiosk.queue.errors import QueueRefusal, ServiceClosed
+from kiosk.queue.errors import QueueRefusal, ServiceClosed, TicketNotToday
 from kiosk.queue.service import QueueService
 from kiosk.queue.tickets import IssuedTicket, QueueStatus, WaitEstimate
 from kiosk.receipts.ticket import ticket_receipt
@@ -52,6 +52,7 @@ PRINTER_RETRY_S = 5.0  # while a print has failed, ask the printer this often (m
 HEADING_REFUSED = "暂时无法取号"
 HEADING_CLOSED = "该事项现在不在办理时间"
 HEADING_CHECK_IN = "无法签到"
+HEADING_NOT_FOUND = "没有找到这张号票"
 
 
 class QueueFlow(Flow[QueueState]):
@@ -109,7 +110,7 @@ class QueueFlow(Flow[QueueState]):
         self._change(step=QueueStep.CATEGORY, category=None, item=None, waiting=None,
                      card_problem=None, estimate=None, estimating=False, issuing=False,
                      ticket=None, print_state=PrintState.IDLE, reprint_ready=False,
-                     notice=None)
+                     notice=None, reissued=False, opening=False)
         self._run(self._count_waiting, self._counted)
 
     def _count_waiting(self) -> Mapping[str, int]:
@@ -144,13 +145,21 @@ class QueueFlow(Flow[QueueState]):
             return False
         self._change(step=QueueStep.IDENTIFY, item=item_id)
         self.enter_identify()
+        if self.sessions.current.card is not None:
+            # the card was read already (on home, or lying on the reader): no step asks for it
+            # again and no "next" follows it; a declared group stays one tap away on confirm
+            self._change(step=QueueStep.CONFIRM)
         return True
 
     # ---- identify ---------------------------------------------------------------------------
     def enter_identify(self) -> None:
+        """The card step. A card already lying on the reader counts as if laid down now."""
         session = self.sessions.current
         self._change(step=QueueStep.IDENTIFY, card_problem=None,
                      **self._who(session.card, session.declared_group))
+        waiting = self.sessions.card_on_reader
+        if session.card is None and waiting is not None:
+            self.card_inserted(waiting)
 
     def _who(self, card: IdCard | None, group: str | None) -> dict[str, object]:
         try:
@@ -231,12 +240,49 @@ class QueueFlow(Flow[QueueState]):
         ticket = outcome.value
         log.info("ticket %s issued for %s", ticket.number, ticket.item_id)
         self._change(step=QueueStep.TICKET, issuing=False, ticket=ticket,
-                     print_state=PrintState.IDLE, reprint_ready=False)
+                     print_state=PrintState.IDLE, reprint_ready=False, reissued=False)
         self.print_ticket()
+
+    # ---- a ticket taken earlier: shown as of now, a copy on request ---------------------------
+    def show_existing(self, ticket: IssuedTicket) -> None:
+        """Show a ticket the citizen already has (the daily-limit refusal's 查看并补打, or its QR
+        scanned): people ahead as of now; nothing prints until 补打 is tapped."""
+        self._change(step=QueueStep.TICKET, ticket=ticket, reissued=True, issuing=False,
+                     opening=False, print_state=PrintState.IDLE, reprint_ready=False,
+                     notice=None)
+
+    def open_ticket(self, ticket_id: str) -> None:
+        """A ticket QR scanned outside the journey (its signature already checked): look the
+        ticket up off the UI thread, then show it; not today's or unknown is a notice."""
+        self.generation += 1
+        self._change(opening=True, notice=None)
+
+        def done(outcome: Outcome[IssuedTicket | None]) -> None:
+            if outcome.value is not None:
+                self.show_existing(outcome.value)
+                return
+            if outcome.error is not None:
+                log.error("looking up a scanned ticket failed", exc_info=outcome.error)
+            self._change(opening=False)
+            self._notify(NoticeKind.REFUSED, HEADING_NOT_FOUND, refusal=TicketNotToday())
+
+        self._run(lambda: self.queue.ticket_now(ticket_id), done)
+
+    def print_copy(self) -> bool:
+        """补打: print the shown earlier ticket again, marked as a copy."""
+        if not self.state.reissued or self.state.ticket is None \
+                or self.state.print_state is PrintState.PRINTING:
+            return False
+        self.print_ticket()
+        return True
 
     # ---- appointment check-in ------------------------------------------------------------------
     def enter_appointment(self) -> None:
+        """Check-in; a card already read (or lying on the reader) checks in at once."""
         self._change(step=QueueStep.APPOINTMENT, notice=None)
+        card = self.sessions.current.card or self.sessions.card_on_reader
+        if card is not None:
+            self.check_in(card=card)
 
     def check_in(self, *, code: str | None = None, card: IdCard | None = None) -> bool:
         """By scanned code or by ID card; False when ignored (not at this step, a check-in
@@ -271,7 +317,8 @@ class QueueFlow(Flow[QueueState]):
         self._attempt += 1
         attempt, generation = self._attempt, self.generation
         self._change(print_state=PrintState.PRINTING, reprint_ready=False)
-        receipt = ticket_receipt(ticket, self.config.hall, self.sessions.current.language)
+        receipt = ticket_receipt(ticket, self.config.hall, self.sessions.current.language,
+                                 reprint=self.state.reissued)
 
         def done(error: BaseException | None) -> None:
             if attempt == self._attempt and generation == self.generation:
@@ -280,6 +327,9 @@ class QueueFlow(Flow[QueueState]):
         self.printing.print_receipt(receipt, done)
 
     def reprint(self) -> bool:
+        if self.state.reissued and self.state.print_state is PrintState.FAILED \
+                and self.state.reprint_ready:
+            return self.print_copy()
         if self.state.print_state is not PrintState.FAILED or not self.state.reprint_ready:
             return False
         self.print_ticket()

@@ -76,3 +76,7 @@ class QueueState:
     print_state: PrintState = PrintState.IDLE
     reprint_ready: bool = False
     notice: Notice | None = None
+    # the shown ticket was taken earlier (a daily-limit refusal, its QR scanned): people ahead
+    # are as of now, and a print is a copy marked 补打
+    reissued: bool = False
+    opening: bool = False  # a scanned ticket is being looked up

@@ -9,9 +9,13 @@ faults: never log them as errors, and never put a name or an ID number in their 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from kiosk.i18n import Msg, Names, day_msg, when_msg
 from kiosk.queue.groups import group_label
+
+if TYPE_CHECKING:
+    from kiosk.queue.tickets import IssuedTicket
 
 
 class QueueRefusal(Exception):
@@ -74,10 +78,22 @@ class DailyCapacityReached(QueueRefusal):
 
 
 class PersonalLimitReached(QueueRefusal):
+    """The citizen's daily limit. ``ticket`` is their latest ticket of today (people ahead as
+    of now), filled in by ``QueueService.issue_ticket``, so the screen can show the number they
+    already have and offer a reprint instead of stranding them."""
+
     def __init__(self, limit: int, what: Name) -> None:
         super().__init__(Msg("您今天已在“{what}”取号{limit}次，已达上限；如有需要请咨询服务台",
                          what=what, limit=limit))
         self.limit = limit
+        self.ticket: IssuedTicket | None = None
+
+
+class TicketNotToday(QueueRefusal):
+    """A scanned queue ticket that is not one of today's in this hall."""
+
+    def __init__(self) -> None:
+        super().__init__(Msg("这张号票不是今天的号，请重新取号"))
 
 
 class AppointmentNotFound(QueueRefusal):

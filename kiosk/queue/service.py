@@ -164,7 +164,9 @@ class QueueService:
     # ---- issuing ----
     def issue_ticket(self, item_id: str, *, card: CardHolder | None = None,
                      declared_group: str | None = None) -> IssuedTicket:
-        """Issue and commit a ticket for ``item_id``; raises a ``QueueRefusal`` when refused."""
+        """Issue and commit a ticket for ``item_id``; raises a ``QueueRefusal`` when refused.
+        A ``PersonalLimitReached`` carries the citizen's latest ticket of today (``ticket``),
+        as it stands now, so the screen can show it and offer a reprint."""
         item = self.item(item_id)
         local = local_now(self.clock, self.tz)
         if not item.schedule.is_open(local):
@@ -172,8 +174,60 @@ class QueueService:
         reason = self.priority_reason(card, declared_group, local.date())
         person = self.person_hash(card.id_number) if card else None
         masked = mask_name(card.name) if card else None
-        with ticket_transaction(self.engine) as conn:
-            return self._insert_ticket(conn, item, local, reason, person, masked)
+        try:
+            with ticket_transaction(self.engine) as conn:
+                return self._insert_ticket(conn, item, local, reason, person, masked)
+        except PersonalLimitReached as refusal:
+            if person is not None:
+                refusal.ticket = self.latest_ticket_of(person, local.date(), item)
+            raise
+
+    # ---- a ticket already taken, as it stands now ----
+    def latest_ticket_of(self, person: str, day: date, item: ServiceItem) -> IssuedTicket | None:
+        """The citizen's latest ticket of ``day`` for ``item`` (else its category), or None."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(Ticket).where(
+                Ticket.hall == self.hall, Ticket.service_date == day,
+                Ticket.person_hash == person, Ticket.category == item.category)
+                .order_by(Ticket.seq.desc())).all()
+            mine = [r for r in rows if r.item_id == item.id] or list(rows)
+            return self._as_of_now(conn, mine[0]) if mine else None
+
+    def ticket_now(self, ticket_id: str) -> IssuedTicket | None:
+        """Today's ticket ``ticket_id`` (from its signed QR) with the people ahead as of now;
+        None when unknown or not today's (an old paper ticket is no use in today's queue)."""
+        day = local_now(self.clock, self.tz).date()
+        with self.engine.connect() as conn:
+            row = conn.execute(select(Ticket).where(
+                Ticket.id == ticket_id, Ticket.hall == self.hall,
+                Ticket.service_date == day)).first()
+            return self._as_of_now(conn, row) if row is not None else None
+
+    def _as_of_now(self, conn: Connection, row: Any) -> IssuedTicket:
+        """``row`` (a tickets row) with the people ahead of it counted now."""
+        item = self.catalogue.item(row.item_id)
+        category = self.catalogue.category(row.category)
+        ahead = 0
+        if row.status == TicketStatus.WAITING.value:
+            # called in order: priority tickets first, then by number
+            earlier = Ticket.seq < row.seq
+            before = (Ticket.priority.is_(True) & earlier) if row.priority \
+                else (Ticket.priority.is_(True) | earlier)
+            ahead = int(conn.execute(select(func.count()).select_from(Ticket).where(
+                Ticket.hall == self.hall, Ticket.service_date == row.service_date,
+                Ticket.category == row.category, Ticket.status == TicketStatus.WAITING.value,
+                before)).scalar_one())
+        minutes = self.mean_service_minutes(conn, category, row.service_date) if ahead else 0.0
+        issued = row.issued_at if row.issued_at.tzinfo else row.issued_at.replace(tzinfo=UTC)
+        return IssuedTicket(
+            uuid=row.id, number=row.number, service_date=row.service_date,
+            category=category.code, category_name=category.name,
+            category_name_en=category.name_en, item_id=item.id, item_name=item.name,
+            item_name_en=item.name_en, windows=item.windows, people_ahead=ahead,
+            estimated_wait_minutes=self._estimate_wait(category, ahead, minutes),
+            issued_at=issued.astimezone(self.tz), priority_reason=row.priority_reason,
+            masked_name=row.masked_name, queue_url=self.ticket_page_url(row.id),
+            rating_url=f"{self.config.hall.rating_url}?hall={self.hall}&t={row.id}")
 
     def priority_reason(self, card: CardHolder | None, declared_group: str | None,
                         today: date) -> str | None:
@@ -217,7 +271,10 @@ class QueueService:
         ticket = IssuedTicket(
             uuid=ticket_id, number=number, service_date=day, category=category.code,
             category_name=category.name, category_name_en=category.name_en, item_id=item.id,
-            item_name=item.name, item_name_en=item.name_en, windows=item.windows,
+            item_name=item.name, item_name_en=item.name_en,
+            # an appointment booked at a window is served there (seen: ignored on its ticket)
+            windows=(appointment.window_id,) if appointment and appointment.window_id
+            else item.windows,
             people_ahead=ahead, estimated_wait_minutes=wait, issued_at=local,
             priority_reason=reason, masked_name=masked,
             queue_url=self.ticket_page_url(ticket_id),

@@ -39,14 +39,21 @@ def windows_text(windows: tuple[str, ...]) -> str:
     return ", ".join(parts)
 
 
-def ticket_receipt(ticket: IssuedTicket, hall: HallConfig, lang: str = "zh") -> Receipt:
-    """The ticket in ``lang`` (the citizen's language: the screen passes ``app.lang``)."""
+def ticket_receipt(ticket: IssuedTicket, hall: HallConfig, lang: str = "zh", *,
+                   reprint: bool = False) -> Receipt:
+    """The ticket in ``lang`` (the citizen's language: the screen passes ``app.lang``).
+    ``reprint``: a copy of a ticket taken earlier, marked 补打 under the hall's name, its people
+    ahead as of now (the ticket given is already counted so). Titles are centred and set in
+    double size rather than bold: the printers' CJK fonts have no bold face, and the emulated
+    one smudges."""
     r = Receipt()
-    r.text(Names(hall.name, hall.name_en).render(lang), bold=True, align=Align.CENTER)
+    r.text(Names(hall.name, hall.name_en).render(lang), size=2, align=Align.CENTER)
+    if reprint:
+        r.text(tr("补打", lang), size=2, align=Align.CENTER)
     r.separator()
     r.text(ticket.number, size=4, bold=True, align=Align.CENTER)
     if ticket.priority:
-        r.text(tr("绿色通道 · {group}", lang, group=Msg(ticket.priority_label)), bold=True,
+        r.text(tr("绿色通道 · {group}", lang, group=Msg(ticket.priority_label)), size=2,
                align=Align.CENTER)
     r.text(Names(ticket.category_name, ticket.category_name_en).render(lang), size=2,
            align=Align.CENTER)
@@ -55,9 +62,9 @@ def ticket_receipt(ticket: IssuedTicket, hall: HallConfig, lang: str = "zh") -> 
     r.text(tr("窗口：{windows}（任一窗口均可办理）", lang, windows=windows_text(ticket.windows)))
     if ticket.people_ahead:
         r.text(tr("前面还有 {n} 人，预计等候约 {minutes} 分钟", lang, n=ticket.people_ahead,
-                  minutes=ticket.estimated_wait_minutes), bold=True)
+                  minutes=ticket.estimated_wait_minutes), align=Align.CENTER)
     else:
-        r.text(tr("前面没有人等候，请留意叫号", lang), bold=True)
+        r.text(tr("前面没有人等候，请留意叫号", lang), align=Align.CENTER)
     r.text(tr("取号时间：{time}", lang, time=ticket.issued_at.strftime("%Y-%m-%d %H:%M")))
     if ticket.masked_name:
         r.text(tr("姓名：{name}", lang, name=ticket.masked_name))

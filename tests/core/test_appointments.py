@@ -118,3 +118,17 @@ def test_json_import_and_bad_rows(service, tmp_path: Path):
     with service.engine.connect() as conn:  # a bad file imports nothing, not even its good rows
         codes = conn.execute(select(Appointment.code)).scalars().all()
     assert codes == ["J1"]
+
+
+def test_an_appointment_booked_at_a_window_is_sent_there(booked, clock):
+    """Seen (issue 12): an appointment's booked window was ignored on its ticket, which listed
+    every window of the item. The ticket of an appointment with a window names that window."""
+    import csv
+
+    rows = list(csv.DictReader(EXAMPLE.open(encoding="utf-8")))
+    with_window = next(r for r in rows if r["window"])
+    clock.set(datetime.combine(datetime.fromisoformat(with_window["date"]).date(),
+                               datetime.strptime(with_window["start"], "%H:%M").time(),
+                               tzinfo=SHANGHAI))
+    ticket = booked.check_in_appointment(code=with_window["code"])
+    assert ticket.windows == (with_window["window"],)

@@ -122,7 +122,7 @@ def test_refusals_carry_a_msgid_and_render_in_either_language():
     full = DailyCapacityReached("一业一证（药店）", 2)
     assert "2" in full.message_zh and "tomorrow" in full.message_en
     assert UnknownGroup("pregnant").message_en.startswith(
-        "The green channel does not cover “pregnant")
+        "The green channel does not cover “Pregnant")  # issue 12: group names capitalised
     assert "孕妇" in UnknownGroup("pregnant").message_zh
     assert "vip" in UnknownGroup("vip").message_zh
     past = AppointmentOtherDay(date(2026, 1, 4), date(2026, 1, 5))

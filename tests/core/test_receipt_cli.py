@@ -50,7 +50,7 @@ def test_ticket_receipt_in_english_has_no_chinese_but_the_masked_name(service, c
     old = make_card(birth=make_card().birth_date.replace(year=1940))
     ticket = service.issue_ticket("employment-certificate", card=old)
     text = ticket_receipt(ticket, config.hall, "en").plain_text()
-    for part in (config.hall.name_en, "A001", "Priority (elderly)", ticket.category_name_en,
+    for part in (config.hall.name_en, "A001", "Priority (Elderly)", ticket.category_name_en,
                  ticket.item_name_en, "A01-A04", "Name: 张*", "Valid today only",
                  "Rate our service"):
         assert part in text, part

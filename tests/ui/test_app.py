@@ -23,8 +23,11 @@ def test_home_shows_hall_name_clock_and_thumb_sized_tiles(kiosk: Kiosk) -> None:
     assert help_tile.height >= 200 and help_tile.width >= 400
     from screens.registry import SCREENS
 
-    # the 取号 tile exists exactly when the queue flow has registered its screen
-    assert (kiosk.find("tile_queue") is not None) == ("queue" in SCREENS)
+    # every capability has a tile (issue 12); 取号 can be pressed exactly when the queue flow
+    # has registered its screen, and says 即将开放 only when it has not
+    queue_tile = kiosk.get("tile_queue")
+    assert queue_tile.disabled == ("queue" not in SCREENS)
+    assert (queue_tile.reason == "即将开放") == ("queue" not in SCREENS)
     assert kiosk.get("hall_status").font_size >= 32
 
 
@@ -127,15 +130,20 @@ def test_idle_warning_then_timeout_wipes_the_session(kiosk: Kiosk) -> None:
     assert kiosk.app.lang == kiosk.ctx.config.kiosk.language
 
 
-def test_error_page_shows_both_languages_and_returns_home(kiosk: Kiosk) -> None:
+def test_error_page_speaks_the_citizens_language_and_returns_home(kiosk: Kiosk) -> None:
     """Given a flow hits a problem, when show_error is called, then a full-screen page says what
-    happened in Chinese and English and what to do; 返回首页 goes home, and so does waiting."""
+    happened and what to do in the citizen's language only (issue 12: one language per screen,
+    it used to add an English line); 返回首页 goes home, and so does waiting."""
     kiosk.app.show_error("暂时无法办理", "该功能暂未开放")
     kiosk.pump()
     assert kiosk.app.current == "error"
     assert kiosk.get("error_title").text == "暂时无法办理"
     assert kiosk.get("error_message").text == "该功能暂未开放"
-    assert "This service is not available yet." in kiosk.get("error_other_language").text
+    assert kiosk.find("error_other_language") is None
+    kiosk.app.lang = "en"
+    kiosk.pump()
+    assert kiosk.get("error_message").text == "This service is not available yet."
+    kiosk.app.lang = "zh"
     assert kiosk.get("error_next").text
     kiosk.tap("error_home")
     assert kiosk.app.current == "home"
@@ -335,7 +343,13 @@ def test_scan_last_ticket_decodes_the_printout_and_scans_it(kiosk: Kiosk) -> Non
         kiosk.tap("sim_scan_last_ticket")
         kiosk.wait_until(lambda: seen, timeout=10, what="CodeScanned")
         assert seen[0].code.text == url
-        kiosk.wait_until(lambda: "已扫描二维码" in kiosk.app.toast_label.text, what="scan toast")
+        # issue 12: a code scanned on home goes where it should instead of a toast; this one is
+        # no ticket of the hall (no signed token), so it is tried as an appointment
+        kiosk.wait_until(lambda: kiosk.find("queue_notice_message") is not None,
+                         what="the appointment check-in's answer")
+        assert kiosk.app.current == "queue_appointment"
+        assert "没有找到您的预约" in kiosk.get("queue_notice_message").text
+        kiosk.tap("queue_notice_ok")
         kiosk.tap("sim_last_printout")
         view = kiosk.app.sim_panel.printout_view
         assert view.parent is not None

@@ -150,8 +150,9 @@ class _Devices:
 def test_tiles_show_only_registered_screens_with_fitted_devices(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Given tiles for the queue, the locker and help, when only help and locker are registered
-    and the locker is offline, then the queue tile is hidden and the locker tile is disabled
-    naming the locker; a tile whose device is not fitted at all is hidden."""
+    and the locker is offline, then the queue tile shows disabled as 即将开放 (issue 12: a tile
+    for every capability; it used to be hidden) and the locker tile is disabled naming the
+    locker; a tile whose device is not fitted at all is hidden."""
     monkeypatch.setitem(registry.SCREENS, "locker", registry.ScreenSpec("x", "X"))
     monkeypatch.setitem(registry.SCREENS, "submit", registry.ScreenSpec("x", "X"))
     monkeypatch.delitem(registry.SCREENS, "queue", raising=False)
@@ -162,7 +163,10 @@ def test_tiles_show_only_registered_screens_with_fitted_devices(
     clock = SystemClock()
     ctx = SimpleNamespace(devices=devices, mode=ModeKeeper(None, devices, clock, clock.tz))
     states = {s.tile.id: s for s in registry.visible_tiles(ctx)}  # type: ignore[arg-type]
-    assert "queue" not in states and "submit" not in states  # no camera fitted
+    assert "submit" not in states  # no camera fitted
+    assert (states["queue"].enabled, states["queue"].reason) == (False, "即将开放")
+    assert all((s.reason == "即将开放") == (s.tile.target not in registry.SCREENS)
+               for s in states.values())
     assert states["help"].enabled
     assert not states["locker"].enabled and states["locker"].device == "locker"
 
