@@ -24,7 +24,7 @@ from tests.ui.queue_helpers import problems_on_screen
 pytestmark = pytest.mark.ui
 
 OUT = ARTIFACTS / "progress"
-CONTRACT = "解除或终止劳动合同证明"  # a material 失业登记 may owe under 容缺 (id end-contract-proof)
+CONTRACT = "解除或终止劳动合同证明"  # 失业登记 may owe it under 容缺 (id end-contract-proof)
 
 
 def shot(kiosk: Kiosk, name: str, folder: Path = OUT) -> Path:
