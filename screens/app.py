@@ -469,7 +469,8 @@ class KioskApp(App):
         elif route.kind is ScanKind.CASE_RECEIPT:
             self.ctx.bus.publish(ReceiptScanned(route.token))
             if "progress" in SCREENS:
-                self.go("progress")
+                self.go("progress")  # entering progress starts the flow afresh: go first
+                self.ctx.flows.progress.code_scanned(text)
             else:
                 self.toast(self.tr("办件查询暂未开放，请到服务台查询办件进度"), seconds=8)
         else:

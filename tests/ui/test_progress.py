@@ -91,6 +91,16 @@ def popup_text(kiosk: Kiosk) -> str:
     return f"{popup.heading} {popup.message}"
 
 
+def test_a_receipt_scanned_on_home_opens_its_case(kiosk: Kiosk, hall: RunningHall) -> None:
+    """Given a case at the hall, when its receipt QR is scanned on home (no tile tapped), then
+    the case page opens with its status: the receipt saves the citizen a tap."""
+    ref = add_case(hall, person(kiosk), statuses=("under_review",))
+    assert kiosk.app.current == "home"
+    scan(kiosk, receipt(kiosk, ref.token), "progress_case")
+    assert kiosk.get("progress_case_status").text == "审核中"
+    assert ref.number in kiosk.get("progress_case_number").text
+
+
 def test_a_receipt_shows_the_case_and_the_last_known_state_when_the_server_is_down(
         kiosk: Kiosk, hall: RunningHall) -> None:
     """Given a case under review with a contract owed, when the citizen taps 办件查询
