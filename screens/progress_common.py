@@ -15,7 +15,6 @@ from typing import Any, ClassVar
 from kivy.clock import Clock
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, NumericProperty
-from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
@@ -25,23 +24,8 @@ from screens.widgets import KioskScreen
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
-__all__ = ["BottomBar", "JourneyView", "NoticePopup", "BusySpinner", "close_notices",
+__all__ = ["JourneyView", "NoticePopup", "BusySpinner", "close_notices",
            "show_notice"]
-
-
-class BottomBar(BoxLayout):
-    """The bottom bar holding a screen's actions (the primary one last, on the right): it sits
-    outside the scroll view, so it never scrolls away; it is as tall as its tallest button (a
-    label wrapping in elder mode grows the bar, never spills out of it)."""
-
-    def add_widget(self, widget: Widget, *args: Any, **kwargs: Any) -> None:
-        super().add_widget(widget, *args, **kwargs)
-        widget.bind(height=self._fit, opacity=self._fit)
-        self._fit()
-
-    def _fit(self, *_: object) -> None:
-        tallest = max((c.height for c in self.children if c.opacity > 0), default=0)
-        self.height = tallest + self.padding[1] + self.padding[3]
 
 
 class BusySpinner(Widget):
