@@ -48,10 +48,10 @@ class LockerDropoffScreen(LockerView):
         for item in app.ctx.catalogue.items:
             button = self._items[item.id]
             button.text = name_of(item, lang)
-            button.role = "primary" if state.service_item == item.id else "secondary"
+            button.role = "selected" if state.service_item == item.id else "secondary"
         for button in self.ids.sizes.children:
             button.text = app.tr(SIZE_NAMES[button.size_code], lang)
-            button.role = "primary" if state.size == button.size_code else "secondary"
+            button.role = "selected" if state.size == button.size_code else "secondary"
         if state.service_item:
             self.chosen = name_of(app.ctx.catalogue.item(state.service_item), lang)
         elif state.case_id:

@@ -141,7 +141,7 @@ class LockerStaffScreen(KioskScreen):
             for size in ("S", "M", "L"):
                 button = KioskButton(text=app.tr(SIZE_NAMES[size], lang),
                                      ident=f"locker_staff_size_{size}",
-                                     role="primary" if s.size == size else "secondary")
+                                     role="selected" if s.size == size else "secondary")
                 button.bind(on_release=lambda _b, z=size: self.flow.choose_size(z))
                 box.add_widget(button)
         elif step is StaffStep.LIST and s.task == "faults":

@@ -116,7 +116,7 @@ class MaintScreen(MaintView):
                 selected: bool = False, translate: bool = True,
                 role: str = "secondary") -> KioskButton:
         text = self.tr(msgid_or_text) if translate else msgid_or_text
-        button = KioskButton(text=text, ident=ident, role="primary" if selected else role)
+        button = KioskButton(text=text, ident=ident, role="selected" if selected else role)
         button.font_size = theme.FONT_SMALL * self.app.font_scale
         button.disabled = bool(self.state.busy)
         button.bind(on_release=lambda _b: action())

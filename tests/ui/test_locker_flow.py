@@ -190,7 +190,9 @@ def test_a_wrong_code_is_told_with_tries_left_in_the_citizens_language(locker: K
 
     popup = next(c for c in Window.children if isinstance(c, NoticePopup))
     assert popup.heading == "Wrong pickup code" and "tries left" in popup.message
-    assert popup.other == ""  # one language at a time
+    # one language at a time: nothing Chinese anywhere on the English notice
+    shown = popup.heading + popup.message + popup.button_text + popup.action_text
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in shown), shown
     screenshot(kiosk, "en_5_wrong_code")
     assert kiosk.ctx.flows.locker.state.digits == ""
 
