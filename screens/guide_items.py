@@ -96,7 +96,7 @@ class GuideItemsScreen(GuideView):
             button = self._letter_buttons[letter]
             if not letter:
                 button.text = self.app.tr("全部", self.app.lang)
-            button.role = "primary" if letter == self.state.letter else "secondary"
+            button.role = "selected" if letter == self.state.letter else "secondary"
 
     def tap_letter(self, letter: str) -> None:
         """A letter filters; the same letter again, or 全部, shows every item."""

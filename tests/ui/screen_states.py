@@ -42,6 +42,18 @@ def _queue_ticket(k: Kiosk) -> None:
                  what="the ticket printed")
 
 
+def _guide_items(k: Kiosk) -> None:
+    k.ctx.flows.guide.start()
+    assert k.ctx.flows.guide.choose_category("social")
+    k.app.go("guide_items")
+
+
+def _guide_item(k: Kiosk) -> None:
+    _guide_items(k)
+    assert k.ctx.flows.guide.choose_item(ITEM)
+    k.app.go("guide_item")
+
+
 def _error(k: Kiosk) -> None:
     k.app.show_error("暂时无法取号", "系统暂时无法取号，请到服务台咨询",
                      next_msgid="请到服务台请工作人员帮助")
@@ -58,6 +70,8 @@ SHOW: dict[str, Callable[[Kiosk], None]] = {
     "queue_identify": _queue_identify,
     "queue_confirm": _queue_confirm,
     "queue_ticket": _queue_ticket,
+    "guide_items": _guide_items,
+    "guide_item": _guide_item,
     "error": _error,
 }
 

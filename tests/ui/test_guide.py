@@ -122,6 +122,9 @@ def test_guide_by_touch_prints_the_checklist(kiosk: Kiosk, lang: str) -> None:
     kiosk.tap("guide_letter_S")
     shown = [row["item_id"] for row in rv.data]
     assert ITEM in shown and "employment-registration" not in shown and len(shown) < everything
+    # the chosen letter is marked as chosen, not as the screen's way forward
+    assert (kiosk.get("guide_letter_S").role, kiosk.get("guide_letter_all").role) == (
+        "selected", "secondary")
     shot(kiosk, f"{lang}_3_items_letter_S")
 
     tap_row(kiosk, ITEM)

@@ -62,6 +62,20 @@ def to_faces(kiosk: Kiosk, qr: str) -> None:
     kiosk.pump(3)
 
 
+def settle(kiosk: Kiosk, ident: str, frames: int = 4) -> None:
+    """Wait until ``ident`` stops moving: after a switch of mode or language the labels
+    re-measure and the home grid grows over several frames, and a finger aimed at the old place
+    lands on another tile. A citizen sees the new layout before touching it; so does the test."""
+    seen: list[tuple[float, ...]] = []
+
+    def still() -> bool:
+        widget = kiosk.get(ident)
+        seen.append((*widget.to_window(*widget.pos), *widget.size))
+        return len(seen) >= frames and len(set(seen[-frames:])) == 1
+
+    kiosk.wait_until(still, what=f"{ident} to stop moving")
+
+
 def test_a_good_rating_is_three_taps_from_home_and_committed_before_the_thanks(
         fresh: Kiosk) -> None:
     """Given a ticket taken today, when the citizen taps 好差评, scans the ticket, taps
@@ -201,7 +215,9 @@ def test_the_rating_screens_in_english_and_elder_mode(fresh: Kiosk, mode: str) -
     else:
         kiosk.app.set_elder(True)
     _ticket_id, qr = ticket_qr(kiosk)
+    settle(kiosk, "tile_rating")
     kiosk.tap("tile_rating")
+    assert kiosk.app.current == "rating"
     shot(kiosk, f"{mode}_1_scan", OUT)
     to_faces(kiosk, qr)
     kiosk.tap("rating_face_3")
