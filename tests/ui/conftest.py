@@ -102,6 +102,7 @@ class Kiosk:
         if parent is not None:  # a finger can only press what is scrolled into view
             parent.scroll_to(widget, padding=10, animate=False)
             self.pump(2)
+        self.settle(widget)
         x, y = widget.to_window(*widget.center)
         self.tap_at(x, y)
         if parent is not None:
@@ -113,6 +114,23 @@ class Kiosk:
             while time.monotonic() < released:
                 self.pump(1)
             self.pump(2)
+
+    def settle(self, widget: Any, frames: int = 2, limit: int = 60) -> None:
+        """Wait (at most ``limit`` frames) until ``widget`` has kept its place and size for
+        ``frames`` frames: a person touches the layout they see, not one still being redrawn
+        after a switch to elder mode or another language (a tap aimed at the old place was a
+        source of rare "opened the wrong screen" failures)."""
+        last: object = None
+        same = 0
+        for _ in range(limit):
+            now = (tuple(widget.to_window(*widget.pos)), tuple(widget.size))
+            if now == last:
+                same += 1
+                if same >= frames:
+                    return
+            else:
+                last, same = now, 0
+            self.pump(1)
 
     def tap_at(self, x: float, y: float) -> None:
         from kivy.tests.common import UnitTestTouch
