@@ -44,7 +44,7 @@ class SubmitItemsScreen(SubmitView):
         for category in self.flow.categories():
             tab = self._tabs[category.code]
             tab.text = name_of(category, lang)
-            tab.role = "primary" if category.code == self.state.category else "secondary"
+            tab.role = "selected" if category.code == self.state.category else "secondary"
         box = self.ids.item_list
         box.clear_widgets()
         for item in self.flow.items():

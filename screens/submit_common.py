@@ -24,7 +24,13 @@ from kiosk.flows.submission_state import Notice, NoticeKind, SubmitState, Submit
 from kiosk.i18n import N_
 from screens.navigation import HOME
 from screens.queue_common import show_notice
-from screens.widgets import KioskScreen
+from screens.widgets import BottomBar, KioskScreen
+
+
+class SubmitBar(BottomBar):
+    """A step's bottom bar: the house ``BottomBar`` (pinned under the scroll view, holding the
+    step's primary action), named for the journey's .kv files."""
+
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
