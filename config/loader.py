@@ -13,6 +13,7 @@ error line is the only place a found value appears.
 from __future__ import annotations
 
 import os
+import tempfile
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from config import schema
+from config.files import FileRefused, read_bounded, text_of
 from config.schema import Config
 from config.validation import describe, problem, validate
 
@@ -33,7 +35,7 @@ class ConfigError(Exception):
 
     def __init__(self, file: Path | str, key: str, found: str, expected: str) -> None:
         self.file, self.key, self.found, self.expected = str(file), key, found, expected
-        where = f"{self.file}: {key}" if key else self.file
+        where = f"{self.file}: {key}" if key and self.file else key or self.file
         super().__init__(f"{where}: found {found}, expected {expected}")
 
 
@@ -41,21 +43,25 @@ def _describe(value: object) -> str:
     return describe(value)
 
 
+# A site file or catalogue is tens of KiB; anything near this is the wrong file.
+MAX_TOML_BYTES = 4 << 20
+
+
 def read_toml(path: Path, what: str = "a readable TOML file") -> dict[str, Any]:
-    """The parsed file, or a ConfigError naming it (missing, unreadable, bad syntax)."""
+    """The parsed file, or a ConfigError naming it: missing, unreadable, a folder or special
+    file, too large, not UTF-8 (UTF-16 and GBK named as such), bad syntax, nested too deeply."""
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        raise ConfigError(path, "", "no such file", what) from None
-    except IsADirectoryError:
-        raise ConfigError(path, "", "a directory", what) from None
-    except PermissionError:
-        raise ConfigError(path, "", "no permission to read it", what) from None
-    except UnicodeDecodeError:
-        raise ConfigError(path, "", "bytes that are not UTF-8", "a UTF-8 TOML file") from None
+        text = text_of(path, read_bounded(path, MAX_TOML_BYTES, what), "a UTF-8 TOML file")
+    except FileRefused as exc:
+        raise ConfigError(path, "", exc.found, exc.expected) from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(path, "", f"invalid TOML ({exc})", "valid TOML syntax") from None
+    except RecursionError:
+        # tomllib parses nested arrays and inline tables recursively
+        raise ConfigError(path, "", "arrays or tables nested too deeply",
+                          "a TOML file nested a few levels at most") from None
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any], origin: dict[str, Path], file: Path,
@@ -125,8 +131,31 @@ def sync_token(config: Config) -> str:
 
 
 def data_dir(config: Config) -> Path:
+    """``kiosk.data_dir``, created if missing; a ConfigError when it is a file, cannot be made
+    or is not writable (the kiosk would fail at its first ticket, in front of a citizen)."""
     path = Path(config.kiosk.data_dir)
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except FileExistsError:
+        raise ConfigError("", "kiosk.data_dir", f"'{path}', which is a file",
+                          "a folder the kiosk can write to") from None
+    except NotADirectoryError:
+        raise ConfigError("", "kiosk.data_dir",
+                          f"'{path}', below a file", "a folder the kiosk can write to") from None
+    except OSError as exc:
+        raise ConfigError("", "kiosk.data_dir",
+                          f"'{path}', which cannot be created ({exc.strerror})",
+                          "a folder the kiosk can write to") from None
+    if not path.is_dir():
+        raise ConfigError("", "kiosk.data_dir", f"'{path}', which is a file",
+                          "a folder the kiosk can write to")
+    try:  # a real write: root passes os.access on a read-only file system
+        fd, probe = tempfile.mkstemp(prefix=".write-probe-", dir=path)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise ConfigError("", "kiosk.data_dir", f"'{path}', read-only ({exc.strerror})",
+                          "a folder the kiosk can write to") from None
     return path
 
 

@@ -44,6 +44,7 @@ from kiosk.flows.identity import CardProblem, check_card
 from kiosk.i18n import default_translator
 from kiosk.idle import IdlePhase, IdleTimer
 from kiosk.privacy import mask_name
+from kiosk.watchdog import WatchdogFeeder
 from screens import theme
 from screens.fonts import register_default_font
 from screens.navigation import HOME, back_target
@@ -53,6 +54,7 @@ from screens.widgets import CornerGesture, IdleOverlay, KioskRoot, KioskScreen, 
 log = logging.getLogger(__name__)
 
 TICK_S = 0.2  # idle and countdown checks; cheap, and a countdown never looks stuck
+WATCHDOG_TICK_S = 1.0  # the feeder pings at most every WatchdogSec/2 of its own accord
 SWITCH_BUDGET_MS = 100.0
 STARTUP_PROBE_ENV = "KIOSK_STARTUP_PROBE"  # bench: print when home is interactive, then exit
 KEY_F12 = 293
@@ -107,6 +109,9 @@ class KioskApp(App):
         self._unsubscribe: list[Callable[[], None]] = []
         self._tz = ctx.tz
         self._probe = os.environ.get(STARTUP_PROBE_ENV) == "1"
+        # systemd's watchdog, fed from the UI loop: a frozen screen stops the pings
+        # (real monotonic time: tests drive ``now`` by hand, systemd's deadline is real)
+        self.watchdog = WatchdogFeeder.from_environment(time.monotonic)
 
     # ---- building -------------------------------------------------------------------------
     def build(self) -> KioskRoot:
@@ -121,14 +126,41 @@ class KioskApp(App):
         if self.ctx.simulate:
             root.add_widget(CornerGesture(self.toggle_sim_panel, self.now, size_hint=(None, None),
                                           size=(140, 140), pos_hint={"right": 1, "top": 1}))
-        Window.bind(on_resize=self._on_resize, on_key_down=self._on_key_down)
+        Window.bind(on_resize=self._on_resize, on_key_down=self._on_key_down,
+                    on_request_close=self._on_request_close)
+        self._lock_down()
         self._on_resize(Window, *Window.size)
         self._subscribe()
         self._update_clock()
         Clock.schedule_interval(self._tick, TICK_S)
         Clock.schedule_interval(self._update_clock, 1.0)
+        Clock.schedule_interval(self._feed_watchdog, WATCHDOG_TICK_S)
         self.go(HOME)
         return root
+
+    # ---- lockdown: a kiosk in a hall is not a desktop app ----------------------------------
+    def _lock_down(self) -> None:
+        """In production no cursor and no screen blanking (full screen is set before the window
+        exists, by ``screens.cli.configure_window``); ``--simulate`` keeps a desktop window."""
+        if self.ctx.simulate:
+            return
+        Window.show_cursor = False
+        Window.allow_screensaver = False
+
+    def _on_request_close(self, *_: object, **__: object) -> bool:
+        """Alt+F4, a title-bar button, a window manager's close: nothing in production (True
+        stops Kivy closing). An exit 0 would also tell systemd not to restart the kiosk."""
+        if self.ctx.simulate:
+            return False
+        log.warning("window close request ignored (production kiosk)")
+        return True
+
+    def _feed_watchdog(self, *_: object) -> None:
+        self.watchdog.tick()
+
+    def open_settings(self, *_: object) -> bool:
+        """Kivy opens its settings panel on F1: never on a kiosk."""
+        return False
 
     def on_start(self) -> None:
         self.ctx.devices.start()
@@ -142,12 +174,16 @@ class KioskApp(App):
         self._unsubscribe.clear()
         Clock.unschedule(self._tick)
         Clock.unschedule(self._update_clock)
-        Window.unbind(on_resize=self._on_resize, on_key_down=self._on_key_down)
+        Clock.unschedule(self._feed_watchdog)
+        Window.unbind(on_resize=self._on_resize, on_key_down=self._on_key_down,
+                      on_request_close=self._on_request_close)
+        self.watchdog.stopping()
         self.ctx.close()
 
     def _first_frame(self, *_: object) -> None:
         Window.unbind(on_flip=self._first_frame)
         log.info("home screen drawn")
+        self.watchdog.ready("home screen drawn")
         if self._probe:
             print(f"KIOSK_HOME_INTERACTIVE {time.time():.6f}", flush=True)
             Clock.schedule_once(lambda _dt: self.stop(), 0)

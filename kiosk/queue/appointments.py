@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
+from config.files import FileRefused, read_bounded, text_of
 from kiosk.catalogue import Catalogue
 from kiosk.privacy import mask_name
 from kiosk.queue.errors import (
@@ -29,6 +30,7 @@ from kiosk.storage.models import Appointment, Ticket
 
 FIELDS = ("code", "item_id", "date", "start", "end", "id_number", "name", "window")
 _ID = re.compile(r"^[0-9A-Za-z]{6,20}$")
+_CODE = re.compile(r"^[0-9A-Za-z_-]{1,32}$")
 
 
 @dataclass(frozen=True)
@@ -50,33 +52,72 @@ class ImportResult:
     unchanged: int  # already checked in: left as they are
 
 
+# A day's export for a big hall is a few MB; anything far beyond is the wrong file.
+MAX_FILE_BYTES = 64 << 20
+_SAFE_VALUE = re.compile(r"^[A-Za-z0-9 _:./+-]{0,24}$")
+
+
+def _shown(value: str) -> str:
+    """What an error may echo of a field: short plain values (a date, an item id) as they are,
+    anything that could be a name or an ID number (CJK, a long run of digits) hidden. Shifted
+    CSV columns put a name or ID number where a date was expected."""
+    if _SAFE_VALUE.match(value) and not re.search(r"\d{6}", value):
+        return value
+    return "(hidden)"
+
+
 def read_file(path: Path, catalogue: Catalogue) -> list[AppointmentRow]:
-    """Parse and validate every row first, so a bad row imports nothing."""
+    """Parse and validate every row first, so a bad row imports nothing. Errors name the file,
+    the row and the field, never a row's content (names and ID numbers)."""
     try:
-        text = path.read_text(encoding="utf-8-sig")  # Excel writes a BOM
-    except FileNotFoundError:
-        raise AppointmentImportError(str(path), 0, "", "no such file",
-                                     "a CSV or JSON file") from None
+        text = text_of(path, read_bounded(path, MAX_FILE_BYTES, "a CSV or JSON file"),
+                       "a UTF-8 CSV or JSON file")  # Excel writes a BOM: dropped
+    except FileRefused as exc:
+        raise AppointmentImportError(str(path), 0, "", exc.found, exc.expected) from None
     if path.suffix.lower() == ".json":
-        data = json.loads(text)
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise AppointmentImportError(str(path), exc.lineno, "",
+                                         f"invalid JSON at column {exc.colno} ({exc.msg})",
+                                         "a JSON list of appointments") from None
+        except RecursionError:
+            raise AppointmentImportError(str(path), 0, "", "JSON nested too deeply",
+                                         "a JSON list of appointments") from None
         records = data.get("appointments") if isinstance(data, dict) else data
         if not isinstance(records, list):
-            raise AppointmentImportError(str(path), 0, "", type(data).__name__,
+            raise AppointmentImportError(str(path), 0, "", f"a JSON {_kind(data)}",
                                          "a list of appointments or {\"appointments\": [...]}")
     else:
-        records = list(csv.DictReader(text.splitlines()))
+        try:
+            records = list(csv.DictReader(text.splitlines()))
+        except csv.Error as exc:
+            raise AppointmentImportError(str(path), 0, "", f"broken CSV ({exc})",
+                                         "a CSV file with a header row") from None
     windows = {w.id for w in catalogue.windows}
     return [_row(str(path), n, rec, catalogue, windows) for n, rec in enumerate(records, 1)]
 
 
+def _kind(value: object) -> str:
+    return {dict: "object", list: "list", str: "string", int: "number", float: "number",
+            bool: "true/false"}.get(type(value), "null" if value is None else "value")
+
+
 def _row(file: str, n: int, rec: object, catalogue: Catalogue, windows: set[str]) -> AppointmentRow:
     if not isinstance(rec, dict):
-        raise AppointmentImportError(file, n, "", repr(rec), "an object with " + ", ".join(FIELDS))
+        raise AppointmentImportError(file, n, "", f"a JSON {_kind(rec)}",
+                                     "an object with " + ", ".join(FIELDS))
 
     def field(name: str, required: bool = True) -> str | None:
-        value = str(rec.get(name) or "").strip()
+        raw = rec.get(name)
+        if isinstance(raw, (dict, list)):
+            raise AppointmentImportError(file, n, name, f"a JSON {_kind(raw)}", "a text value")
+        value = str(raw or "").strip()
         if not value and required:
             raise AppointmentImportError(file, n, name, "nothing", "a value")
+        if len(value) > 64:
+            raise AppointmentImportError(file, n, name, "(hidden)",
+                                         "at most 64 characters")
         return value or None
 
     def parse(name: str, fmt: str, expected: str) -> datetime:
@@ -84,13 +125,16 @@ def _row(file: str, n: int, rec: object, catalogue: Catalogue, windows: set[str]
         try:
             return datetime.strptime(value, fmt)
         except ValueError:
-            raise AppointmentImportError(file, n, name, value, expected) from None
+            raise AppointmentImportError(file, n, name, _shown(value), expected) from None
 
     code, item_id = field("code") or "", field("item_id") or ""
+    if not _CODE.match(code):
+        raise AppointmentImportError(file, n, "code", _shown(code),
+                                     "1 to 32 letters, digits, - or _")
     try:
         catalogue.item(item_id)
     except KeyError:
-        raise AppointmentImportError(file, n, "item_id", item_id,
+        raise AppointmentImportError(file, n, "item_id", _shown(item_id),
                                      "an item id from the catalogue") from None
     day = parse("date", "%Y-%m-%d", "a date like 2026-01-05").date()
     start = parse("start", "%H:%M", "a time like 09:30").time()
@@ -102,13 +146,24 @@ def _row(file: str, n: int, rec: object, catalogue: Catalogue, windows: set[str]
         raise AppointmentImportError(file, n, "id_number", "(hidden)",
                                      "an ID document number of 6-20 letters and digits")
     if window and window not in windows:
-        raise AppointmentImportError(file, n, "window", window, "a window id from the catalogue")
+        raise AppointmentImportError(file, n, "window", _shown(window),
+                                     "a window id from the catalogue")
     return AppointmentRow(code, item_id, day, start, end, id_number, field("name", False), window)
 
 
 def store(conn: Connection, rows: list[AppointmentRow], hall: str,
           person_hash: Callable[[str], str], now: datetime) -> ImportResult:
-    added = updated = unchanged = 0
+    """Insert new codes and update booked ones in bulk: one query finds what exists, one
+    executemany inserts the rest (a 20,000-row day took over a minute row by row)."""
+    existing: dict[str, tuple[int, str]] = {}
+    codes = list({row.code for row in rows})
+    for i in range(0, len(codes), 500):  # bounded IN lists
+        for r in conn.execute(select(Appointment.code, Appointment.id, Appointment.status).where(
+                Appointment.hall == hall, Appointment.code.in_(codes[i:i + 500]))):
+            existing[r.code] = (r.id, r.status)
+    inserts: dict[str, dict[str, object]] = {}
+    updates: list[dict[str, object]] = []
+    unchanged = 0
     for row in rows:
         values = {
             "item_id": row.item_id, "service_date": row.day, "slot_start": row.start,
@@ -116,18 +171,21 @@ def store(conn: Connection, rows: list[AppointmentRow], hall: str,
             "person_hash": person_hash(row.id_number) if row.id_number else None,
             "masked_name": mask_name(row.name) if row.name else None, "imported_at": now,
         }
-        existing = conn.execute(select(Appointment.id, Appointment.status).where(
-            Appointment.hall == hall, Appointment.code == row.code)).first()
-        if existing is None:
-            conn.execute(insert(Appointment).values(hall=hall, code=row.code, status="booked",
-                                                    **values))
-            added += 1
-        elif existing.status == "booked":
-            conn.execute(update(Appointment).where(Appointment.id == existing.id).values(**values))
-            updated += 1
+        if row.code in existing:
+            appointment_id, status = existing[row.code]
+            if status == "booked":
+                updates.append({"b_id": appointment_id, **values})
+            else:
+                unchanged += 1
         else:
-            unchanged += 1
-    return ImportResult(added, updated, unchanged)
+            # a code twice in one file: the last row wins, as a re-import would make it
+            inserts[row.code] = {"hall": hall, "code": row.code, "status": "booked", **values}
+    if inserts:
+        conn.execute(insert(Appointment), list(inserts.values()))
+    if updates:
+        conn.execute(update(Appointment).where(Appointment.id == bindparam("b_id")).values(
+            {k: bindparam(k) for k in updates[0] if k != "b_id"}), updates)
+    return ImportResult(len(inserts), len(updates), unchanged)
 
 
 def find(conn: Connection, hall: str, today: date, *, code: str | None,
