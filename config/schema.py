@@ -359,6 +359,17 @@ class CalendarConfig:
 
 
 @model
+class HealthConfig:
+    """How the kiosk watches its own database and disk (``kiosk.health_watch``), and how long
+    it keeps personal data (masked names, person hashes) of tickets and appointments."""
+
+    probe_seconds: Annotated[Float, Field(ge=1, le=600)] = 10.0
+    db_timeout_seconds: Annotated[Float, Field(ge=0.5, le=60)] = 5.0
+    min_free_mb: Annotated[Int, Field(ge=0, le=1_000_000)] = 200
+    personal_data_days: Annotated[Int, Field(ge=1, le=3650)] = 30
+
+
+@model
 class Config:
     hall: HallConfig
     kiosk: KioskConfig
@@ -367,4 +378,5 @@ class Config:
     devices: DevicesConfig = Field(default_factory=DevicesConfig)
     sync: SyncConfig = Field(default_factory=SyncConfig)
     calendar: CalendarConfig = Field(default_factory=CalendarConfig)
+    health: HealthConfig = Field(default_factory=HealthConfig)
 

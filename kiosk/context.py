@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import UTC
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -18,7 +19,7 @@ from config.schema import Config
 from drivers.factory import build_devices
 from kiosk.alerts import Alerts
 from kiosk.catalogue import Catalogue, load_catalogue
-from kiosk.clock import Clock, SystemClock
+from kiosk.clock import Clock, SystemClock, service_date
 from kiosk.config import data_dir, database_url
 from kiosk.devices import DeviceManager
 from kiosk.events import Dispatch, EventBus, call_now
@@ -26,10 +27,12 @@ from kiosk.flows.base import Worker
 from kiosk.flows.home import HomeFlow
 from kiosk.flows.printing import PrintDesk
 from kiosk.flows.queue import QueueFlow
+from kiosk.health_watch import HealthWatch
 from kiosk.mode import ModeKeeper
 from kiosk.outbox import Outbox
 from kiosk.queue.counter import CounterService
 from kiosk.queue.service import QueueService
+from kiosk.retention import purge_personal_data
 from kiosk.session import SessionKeeper
 from kiosk.storage import make_engine, migrate
 from kiosk.sync.heartbeat import device_health
@@ -71,12 +74,15 @@ class KioskContext:
     sync: SyncWorker  # the outbox sender; idle on a standalone kiosk ([sync] url = "")
     dispatch: Dispatch = call_now
     services: dict[str, object] = field(default_factory=dict)
+    health: HealthWatch | None = None  # database and disk watcher; started by the app
 
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.config.hall.timezone)
 
     def close(self) -> None:
+        if self.health is not None:
+            self.health.stop()
         self.sync.stop(timeout=5.0)
         self.flows.close()
         self.devices.stop()
@@ -108,8 +114,16 @@ def build_context(config: Config, *, simulate: bool, dispatch: Dispatch = call_n
         queue=QueueFlow(bus=bus, worker=worker, clock=clock, config=config, sessions=sessions,
                         queue=queue, counter=counter,
                         printing=PrintDesk(devices, alerts, dispatch)))
+    mode = ModeKeeper(catalogue, devices, clock, tz)
+    h = config.health
+    health = HealthWatch(
+        engine, root, mode, bus, interval_s=h.probe_seconds, db_timeout_s=h.db_timeout_seconds,
+        min_free_bytes=h.min_free_mb << 20,
+        housekeeping=lambda: purge_personal_data(
+            engine, today=service_date(clock, tz), now=clock.now().astimezone(UTC),
+            days=h.personal_data_days))
     return KioskContext(config=config, bus=bus, sessions=sessions, devices=devices,
                         data_dir=root, simulate=simulate, engine=engine, catalogue=catalogue,
                         clock=clock, outbox=outbox, alerts=alerts, queue=queue, counter=counter,
-                        mode=ModeKeeper(catalogue, devices, clock, tz), worker=worker,
-                        flows=flows, dispatch=dispatch, sync=sync)
+                        mode=mode, worker=worker, flows=flows, dispatch=dispatch, sync=sync,
+                        health=health)

@@ -41,6 +41,7 @@ from kiosk.events import (
     SessionEnded,
 )
 from kiosk.flows.identity import CardProblem, check_card
+from kiosk.health_watch import ServiceHealthChanged
 from kiosk.i18n import default_translator
 from kiosk.idle import IdlePhase, IdleTimer
 from kiosk.privacy import mask_name
@@ -75,6 +76,7 @@ STATUS_PAPER = {
 }
 STATUS_DEGRADED = "{device}工作异常，已通知工作人员"
 STATUS_OK = "设备运行正常，欢迎使用"
+STATUS_STOPPED = "暂停服务：{reason}，已通知工作人员"
 
 
 def ui_dispatch(fn: Callable[[], None]) -> None:
@@ -165,6 +167,8 @@ class KioskApp(App):
     def on_start(self) -> None:
         self.ctx.devices.start()
         self.ctx.sync.start()  # sends the outbox to the hall server, if one is configured
+        if self.ctx.health is not None:
+            self.ctx.health.start()  # database and disk: out of service while either fails
         self._check_paper()
         Window.bind(on_flip=self._first_frame)
 
@@ -257,6 +261,9 @@ class KioskApp(App):
     def problems(self) -> list[str]:
         """msgids (already filled) of what does not work now, for the home status line."""
         out: list[str] = []
+        health = self.ctx.health
+        if health is not None and not health.verdict.ok:
+            out.append(self.tr(STATUS_STOPPED, reason=self.tr(health.verdict.reason)))
         devices = self.ctx.devices
         for kind in devices.kinds():
             health = devices.health(kind)
@@ -396,6 +403,7 @@ class KioskApp(App):
             bus.subscribe(DeviceHealthChanged, self._on_health),
             bus.subscribe(DoorChanged, self._on_door),
             bus.subscribe(SessionEnded, self._on_session_ended),
+            bus.subscribe(ServiceHealthChanged, self._on_service_health),
         ]
 
     def toast(self, text: str, seconds: float = 5.0) -> None:
@@ -444,6 +452,9 @@ class KioskApp(App):
         self.health_version += 1
         if self.sim_panel is not None:
             self.sim_panel.refresh()
+
+    def _on_service_health(self, _event: ServiceHealthChanged) -> None:
+        self.health_version += 1  # home redraws its tiles (暂停服务) and the status line
 
     def _on_door(self, _event: DoorChanged) -> None:
         if self.sim_panel is not None:

@@ -67,6 +67,8 @@ def run_kiosk(args: argparse.Namespace) -> int:
 
     config = load_config(args.config)  # ConfigError -> kiosk.cli prints file and key, exit 3
     width, height = window_size(args, config.kiosk.portrait)
+    root = data_dir(config).resolve()  # ConfigError when a file, read-only or not creatable
+    _check_hall_secret(config, root)
 
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         if not (args.simulate or args.xvfb):
@@ -84,8 +86,6 @@ def run_kiosk(args: argparse.Namespace) -> int:
     except FontMissing as exc:
         raise CommandError(str(exc)) from None
 
-    root = data_dir(config).resolve()  # ConfigError when a file, read-only or not creatable
-    _check_hall_secret(config, root)
     _prepare_environment(root)
     from kiosk.logging_setup import setup_logging
 
