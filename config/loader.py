@@ -149,6 +149,11 @@ def data_dir(config: Config) -> Path:
     if not path.is_dir():
         raise ConfigError("", "kiosk.data_dir", f"'{path}', which is a file",
                           "a folder the kiosk can write to")
+    try:  # the kiosk's own folder holds the database, logs and the hall secret: its user only
+        if path.stat().st_uid == os.getuid() and path.stat().st_mode & 0o077:
+            os.chmod(path, 0o700)
+    except OSError:
+        pass  # not ours to change; the write probe below says whether it is usable
     try:  # a real write: root passes os.access on a read-only file system
         fd, probe = tempfile.mkstemp(prefix=".write-probe-", dir=path)
         os.close(fd)

@@ -13,6 +13,7 @@ long, timeout, server down). This module must never create tables itself: only A
 from __future__ import annotations
 
 import errno
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -60,6 +61,7 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 5) -> Engine:
         raise DatabaseUrlError("the database URL cannot be parsed: expected sqlite:///path or "
                                "postgresql://user@host/database") from None
     if parsed.get_backend_name() == "sqlite":
+        _private_file(parsed.database)
         engine = create_engine(url, echo=echo, connect_args={
             "timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
         _configure_sqlite(engine)
@@ -122,6 +124,26 @@ def describe_error(exc: BaseException) -> tuple[str, str]:
         return f"the database cannot be reached ({text})", \
             "check kiosk.database in the site file and that the database server is running"
     return f"the database failed ({text})", "see the kiosk log"
+
+
+def _private_file(database: str | None) -> None:
+    """Create the SQLite file 0600 before SQLite does (its -wal and -shm files copy the mode):
+    tickets hold person hashes and masked names, readable by the kiosk's user only."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if not path.parent.is_dir():
+        return  # SQLite's own "unable to open database file" says it better
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    except OSError:
+        return  # read-only folder and the like: connecting reports it
+    try:
+        os.fchmod(fd, 0o600)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def _configure_sqlite(engine: Engine) -> None:
