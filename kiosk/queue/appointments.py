@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import re
+import threading
+import time as _time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -22,6 +25,7 @@ from kiosk.catalogue import Catalogue
 from kiosk.privacy import mask_name
 from kiosk.queue.errors import (
     AppointmentAlreadyUsed,
+    AppointmentAttemptsLocked,
     AppointmentImportError,
     AppointmentNotFound,
     AppointmentOtherDay,
@@ -188,9 +192,42 @@ def store(conn: Connection, rows: list[AppointmentRow], hall: str,
     return ImportResult(len(inserts), len(updates), unchanged)
 
 
+class CheckInAttempts:
+    """Check-in by code, rate-limited: after ``max_failures`` codes that matched nothing within
+    ``window_s`` seconds, every code is refused for ``lockout_s`` seconds. Codes should be
+    random (the booking system's job), and a scanner can try hundreds a minute; each hit shows
+    the holder's masked name. Per kiosk (one instance per ``QueueService``); thread-safe."""
+
+    def __init__(self, max_failures: int = 5, window_s: float = 60.0, lockout_s: float = 120.0,
+                 now: Callable[[], float] = _time.monotonic) -> None:
+        self.max_failures, self.window_s, self.lockout_s = max_failures, window_s, lockout_s
+        self.now = now
+        self._failures: list[float] = []
+        self._locked_until = 0.0
+        self._lock = threading.Lock()
+
+    def check(self) -> None:
+        with self._lock:
+            left = self._locked_until - self.now()
+        if left > 0:
+            raise AppointmentAttemptsLocked(max(1, math.ceil(left / 60)))
+
+    def failed(self) -> None:
+        with self._lock:
+            now = self.now()
+            self._failures = [t for t in self._failures if now - t < self.window_s] + [now]
+            if len(self._failures) >= self.max_failures:
+                self._locked_until = now + self.lockout_s
+                self._failures.clear()
+
+
 def find(conn: Connection, hall: str, today: date, *, code: str | None,
-         person: str | None) -> Appointment:
-    """The appointment to check in, or the refusal that explains why there is none today."""
+         person: str | None, attempts: CheckInAttempts | None = None) -> Appointment:
+    """The appointment to check in, or the refusal that explains why there is none today.
+    With ``attempts``, a code is refused while locked out and a code that matches nothing
+    counts towards the lockout."""
+    if code is not None and attempts is not None:
+        attempts.check()
     q = select(Appointment).where(Appointment.hall == hall,
                                   Appointment.status.in_(("booked", "checked_in")))
     if code is not None:
@@ -199,6 +236,8 @@ def find(conn: Connection, hall: str, today: date, *, code: str | None,
         q = q.where(Appointment.person_hash == person)
     found = [Appointment(**row._mapping) for row in conn.execute(q)]
     if not found:
+        if code is not None and attempts is not None:
+            attempts.failed()
         raise AppointmentNotFound()
     todays = [a for a in found if a.service_date == today]
     booked = [a for a in todays if a.status == "booked"]
