@@ -30,6 +30,7 @@ from kiosk.flows.queue import QueueFlow
 from kiosk.health_watch import HealthWatch
 from kiosk.mode import ModeKeeper
 from kiosk.outbox import Outbox
+from kiosk.privacy import load_hall_secret
 from kiosk.queue.counter import CounterService
 from kiosk.queue.service import QueueService
 from kiosk.retention import purge_personal_data
@@ -95,6 +96,9 @@ def build_context(config: Config, *, simulate: bool, dispatch: Dispatch = call_n
     """Validate everything that can be validated before a window opens: the catalogue, the
     database (migrated to the current schema) and the device drivers named in the config."""
     root = data_dir(config)
+    # checked before the database is touched: a malformed secret stops the start (one line),
+    # and a missing one is made only on the very first start (kiosk.privacy says why)
+    secret = load_hall_secret(root, config.hall.secret_file)
     catalogue = load_catalogue(config.kiosk.catalogue or None)
     engine = make_engine(database_url(config))
     migrate(engine)
@@ -105,7 +109,7 @@ def build_context(config: Config, *, simulate: bool, dispatch: Dispatch = call_n
     devices = DeviceManager(build_devices(config, simulate=simulate, data_dir=root), bus)
     outbox = Outbox(config.hall.code)
     alerts = Alerts(engine, config.kiosk.id, clock)
-    queue = QueueService(engine, catalogue, config, clock, outbox=outbox)
+    queue = QueueService(engine, catalogue, config, clock, secret=secret, outbox=outbox)
     counter = CounterService(engine, catalogue, config, clock, outbox=outbox)
     worker = worker or Worker(dispatch)
     sync = SyncWorker(engine, config, clock, health=device_health(devices))
