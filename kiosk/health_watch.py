@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple, Protocol
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from kiosk.storage.engine import describe_error
 
@@ -129,8 +129,16 @@ class HealthWatch:
 
     def _select_one(self, done: Future[None]) -> None:
         try:
-            with self.engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
+            # the driver's own connection: no SQLAlchemy "begin", so on SQLite the probe never
+            # takes the write lock (the kiosk's transactions all BEGIN IMMEDIATE)
+            raw = self.engine.raw_connection()
+            try:
+                cursor = raw.cursor()
+                cursor.execute("SELECT 1")
+                cursor.fetchall()
+                cursor.close()
+            finally:
+                raw.close()
             done.set_result(None)
         except BaseException as exc:  # noqa: BLE001 - handed to the waiting check
             done.set_exception(exc)

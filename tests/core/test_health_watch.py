@@ -149,6 +149,17 @@ def test_low_disk_space_stops_new_work_before_the_disk_is_full(mode, engine, tmp
     assert watch.check_once().ok and mode.mode() is not KioskMode.OUT_OF_SERVICE
 
 
+def test_a_long_sqlite_write_is_not_taken_for_an_outage(mode, engine, tmp_path):
+    """Given another connection holding SQLite's write lock (a ticket being committed), when
+    the watcher probes, then the probe reads without waiting for the lock: still in service."""
+    watch = HealthWatch(engine, tmp_path, mode, EventBus(), interval_s=1, db_timeout_s=0.5,
+                        min_free_bytes=0, disk_usage=plenty)
+    with engine.begin() as conn:  # BEGIN IMMEDIATE: the write lock is held until the end
+        conn.exec_driver_sql("CREATE TABLE IF NOT EXISTS t (x INTEGER)")
+        assert watch.check_once().ok
+    assert mode.mode() is not KioskMode.OUT_OF_SERVICE
+
+
 def test_the_watcher_thread_probes_on_its_own(mode, engine, tmp_path):
     """Given the watcher started, then a fault is seen without anyone calling it (off the UI
     thread), and stop() ends the thread."""
