@@ -10,6 +10,8 @@ prints one line, not the usage block, so a script or a technician sees exactly w
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
 from collections.abc import Sequence
 from importlib.metadata import entry_points
@@ -27,6 +29,8 @@ from kiosk.storage.engine import DatabaseUrlError, describe_error
 __all__ = ["CommandError", "build_parser", "main"]
 
 ENTRY_POINT_GROUP = "zhengwu_kiosk.commands"
+DEBUG_ENV = "KIOSK_DEBUG"  # set: an unexpected error shows its traceback instead of one line
+log = logging.getLogger("kiosk.cli")
 # How ``kiosk --help`` orders the commands it finds; others follow alphabetically.
 HELP_ORDER = ("run", "device", "config", "queue")
 
@@ -114,6 +118,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a bug: still one line for the technician, and a non-zero exit
+        if os.environ.get(DEBUG_ENV):  # so a supervisor restarts the kiosk
+            raise
+        if logging.getLogger().handlers:  # `kiosk run` set up its log file: the details go there
+            log.exception("unexpected error in `kiosk %s`", args.command)
+        print(f"kiosk: unexpected error ({type(exc).__name__}); the kiosk log may have the "
+              f"details; run again with {DEBUG_ENV}=1 to see the traceback (程序异常)",
+              file=sys.stderr)
+        return 70
 
 
 if __name__ == "__main__":
