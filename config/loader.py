@@ -113,14 +113,13 @@ def sync_token(config: Config) -> str:
     if not sync.token_file:
         return sync.token
     path = Path(sync.token_file)
-    try:
-        token = path.read_text(encoding="utf-8").strip()
-    except OSError as exc:
-        raise ConfigError(path, "sync.token_file", f"a file that cannot be read ({exc.strerror})",
-                          "a readable file holding this kiosk's token") from None
-    except UnicodeDecodeError:
-        raise ConfigError(path, "sync.token_file", "bytes that are not UTF-8 text",
-                          "this kiosk's token as text") from None
+    try:  # a regular file only: a FIFO would block the kiosk's start for ever
+        token = text_of(path, read_bounded(path, 4096, "a readable file holding this kiosk's "
+                                           "token"), "this kiosk's token as text").strip()
+    except FileRefused as exc:
+        found = ("a file that cannot be read (no such file)" if exc.found == "no such file"
+                 else exc.found)
+        raise ConfigError(path, "sync.token_file", found, exc.expected) from None
     if not token:
         raise ConfigError(path, "sync.token_file", "an empty file",
                           "a file holding this kiosk's token")

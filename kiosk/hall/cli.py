@@ -220,9 +220,14 @@ def _kiosk_revoke(args: argparse.Namespace) -> int:
 
 def _read_password(args: argparse.Namespace) -> str:
     if args.password_file:
-        try:
-            return Path(args.password_file).read_text(encoding="utf-8").splitlines()[0]
-        except (OSError, IndexError):
+        from config.files import FileRefused, read_bounded, text_of
+
+        try:  # a regular file only: a FIFO would block, /dev/zero would never end
+            data = read_bounded(args.password_file, 4096, "a file holding the password")
+            return text_of(args.password_file, data).splitlines()[0]
+        except FileRefused as exc:
+            raise CommandError(f"--password-file {exc}") from None
+        except IndexError:
             raise CommandError(f"--password-file {args.password_file}: cannot read a "
                                "password from it") from None
     if sys.stdin.isatty():

@@ -184,6 +184,14 @@ CASES = [
         "--config", str(site(t, f'[hall]\nsecret_file = "{t / "hall_secert"}"\n')),
         "queue", "import-appointments", csv_file(t)],
         "init-secret"),
+    Case("sync.token_file is a FIFO", lambda t: [
+        "--config", str(site(t, f'[sync]\nurl = "http://hall:8080"\n'
+                                f'token_file = "{fifo(t, "token")}"\n')), "sync", "status"],
+        "FIFO", child=True),
+    Case("hall staff --password-file /dev/zero", lambda t: [
+        "--config", str(site(t)), "hall", "staff", "add", "clerk1", "--role", "clerk",
+        "--password-file", "/dev/zero", "--db", f"sqlite:///{t / 'hall.sqlite3'}"],
+        "device file", child=True),
     # ---- technician arguments ----
     Case("scanner --baud 0", lambda t: ["device", "scanner", "listen", "--port", "loop://",
                                         "--baud", "0"], "--baud"),
