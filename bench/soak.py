@@ -95,9 +95,15 @@ def _take(k: Any) -> str:
     k.wait_until(lambda: not k.ctx.flows.queue.state.estimating, what="the estimate")
     k.pump()
     k.tap("queue_confirm_take")
-    k.wait_until(lambda: not confirm.issuing, what="the ticket commit")
+    flow = k.ctx.flows.queue
+    # the commit runs off the UI thread and the view hears of it a frame later: wait for the
+    # outcome itself (the ticket screen, or a notice saying why not), not for "not issuing"
+    k.wait_until(lambda: k.app.current == "queue_ticket" or (
+        flow.state.notice is not None and not flow.state.issuing), timeout=30,
+        what="the ticket commit")
     k.pump()
-    assert k.app.current == "queue_ticket", f"on {k.app.current} after confirming"
+    assert k.app.current == "queue_ticket", \
+        f"on {k.app.current} after confirming: {flow.state.notice} (issuing {confirm.issuing})"
     screen = k.app.sm.get_screen("queue_ticket")
     k.wait_until(lambda: screen.print_state in ("printed", "failed"), what="printing")
     return k.get("queue_ticket_number").text

@@ -128,22 +128,24 @@ def describe_error(exc: BaseException) -> tuple[str, str]:
 
 def _private_file(database: str | None) -> None:
     """Create the SQLite file 0600 before SQLite does (its -wal and -shm files copy the mode):
-    tickets hold person hashes and masked names, readable by the kiosk's user only."""
+    tickets hold person hashes and masked names, readable by the kiosk's user only. An existing
+    file is only chmod-ed by path, never opened: closing any descriptor of a SQLite file drops
+    every POSIX lock this process holds on it (SQLite's own warning), which corrupts it."""
     if not database or database == ":memory:" or database.startswith("file:"):
         return
     path = Path(database)
     if not path.parent.is_dir():
         return  # SQLite's own "unable to open database file" says it better
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        try:
+            if path.stat().st_mode & 0o077 and path.stat().st_uid == os.getuid():
+                os.chmod(path, 0o600)
+        except OSError:
+            pass
     except OSError:
         return  # read-only folder and the like: connecting reports it
-    try:
-        os.fchmod(fd, 0o600)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _configure_sqlite(engine: Engine) -> None:
