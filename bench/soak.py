@@ -201,7 +201,8 @@ def check_nothing_lost(k: Any, report: SoakReport, since: datetime) -> None:
     report.doubled = sorted(n for n, c in stored_numbers.items() if c > shown.get(n, 0))
 
 
-def run(k: Any, journeys: int, seed: int, *, day_step_min: int = 20) -> SoakReport:
+def run(k: Any, journeys: int, seed: int, *, day_step_min: int = 20,
+        progress: bool = False) -> SoakReport:
     """Warm-up (1/10 of the journeys, at least 5), the journeys, then the day."""
     from kiosk.clock import ManualClock
 
@@ -216,6 +217,11 @@ def run(k: Any, journeys: int, seed: int, *, day_step_min: int = 20) -> SoakRepo
         journey(k, rng, report)
     report.samples.append(sample())
     for n in range(journeys):
+        if n and n % 100 == 0 and progress:
+            now = sample()
+            print(f"soak: {n} journeys, RSS {now.rss_mb:.1f} MB "
+                  f"(+{now.rss_mb - report.samples[0].rss_mb:.1f}), fds {now.fds}, threads "
+                  f"{now.threads}, textures {now.textures}", file=sys.stderr, flush=True)
         if n and n % 200 == 0:
             clock.set(base + timedelta(days=n // 200))  # a fresh day every 200: numbers ≤ 999
             while clock.now().weekday() >= 5:
@@ -290,7 +296,7 @@ def main() -> int:
     k, display = start_app(root)
     started = _time.monotonic()
     try:
-        report = run(k, args.journeys, args.seed)
+        report = run(k, args.journeys, args.seed, progress=True)
     finally:
         k.app.stop()
         display.stop()
