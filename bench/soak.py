@@ -218,7 +218,7 @@ def run(k: Any, journeys: int, seed: int, *, day_step_min: int = 20,
     assert isinstance(clock, ManualClock)
     base = datetime(2031, 6, 2, 9, 30, tzinfo=clock.now().tzinfo)  # a Monday, after any test's
     clock.set(base)
-    warm = max(5, journeys // 10)
+    warm = min(50, max(5, journeys // 10))
     for _ in range(warm):
         journey(k, rng, report)
     report.samples.append(sample())
@@ -228,10 +228,11 @@ def run(k: Any, journeys: int, seed: int, *, day_step_min: int = 20,
             print(f"soak: {n} journeys, RSS {now.rss_mb:.1f} MB "
                   f"(+{now.rss_mb - report.samples[0].rss_mb:.1f}), fds {now.fds}, threads "
                   f"{now.threads}, textures {now.textures}", file=sys.stderr, flush=True)
-        if n and n % 200 == 0:
-            clock.set(base + timedelta(days=n // 200))  # a fresh day every 200: numbers ≤ 999
-            while clock.now().weekday() >= 5:
-                clock.set(clock.now() + timedelta(days=1))
+        if n % 100 == 0:  # a fresh weekday every 100 (an item takes 120 tickets a day)
+            day = clock.now() + timedelta(days=1)
+            while day.weekday() >= 5:
+                day += timedelta(days=1)
+            clock.set(datetime.combine(day.date(), base.time(), tzinfo=base.tzinfo))
         journey(k, rng, report)
     day_start = datetime.combine(clock.now().date() + timedelta(days=7), time(0, 0),
                                  tzinfo=clock.now().tzinfo)
