@@ -46,7 +46,7 @@ from kiosk.i18n import default_translator
 from kiosk.idle import IdlePhase, IdleTimer
 from kiosk.privacy import mask_name
 from kiosk.watchdog import WatchdogFeeder
-from screens import theme
+from screens import kivy_fixes, theme
 from screens.fonts import register_default_font
 from screens.navigation import HOME, back_target
 from screens.registry import DEVICE_NAMES, SCREENS
@@ -118,6 +118,7 @@ class KioskApp(App):
     # ---- building -------------------------------------------------------------------------
     def build(self) -> KioskRoot:
         Config.set("kivy", "exit_on_escape", "0")  # a citizen's Esc key must not close the kiosk
+        kivy_fixes.apply()  # bindings Kivy would leave behind over months of scrolling
         register_default_font()
         Window.clearcolor = theme.BACKGROUND  # every screen's background (see widgets.kv)
         root = KioskRoot(on_activity=self.note_activity)

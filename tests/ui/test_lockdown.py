@@ -118,3 +118,18 @@ def test_a_frozen_ui_loop_stops_the_watchdog_pings(kiosk: Kiosk, tmp_path: Path)
     during = [t for t in arrivals if freeze_started + 0.2 < t < freeze_ended - 0.1]
     assert freeze_ended - freeze_started >= 1.5
     assert during == [], f"pings arrived while the UI loop was frozen: {during}"
+
+
+def test_scrolling_does_not_pile_up_bindings(kiosk: Kiosk) -> None:
+    """Given Kivy's ScrollView, when it scrolls 200 times within half a second (a finger
+    dragging), then at most one bar_color binding remains (Kivy 2.3.1 added one per scroll:
+    the soak's largest memory growth)."""
+    from kivy.uix.scrollview import ScrollView
+    from kivy.uix.widget import Widget
+
+    view = ScrollView()
+    view.add_widget(Widget(size_hint_y=None, height=5000))  # something to scroll
+    before = len(view.get_property_observers("bar_color"))
+    for _ in range(200):
+        view.update_from_scroll()
+    assert len(view.get_property_observers("bar_color")) <= before + 1
