@@ -13,6 +13,7 @@ error line is the only place a found value appears.
 from __future__ import annotations
 
 import os
+import tempfile
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from config import schema
+from config.files import FileRefused, read_bounded, text_of
 from config.schema import Config
 from config.validation import describe, problem, validate
 
@@ -33,7 +35,7 @@ class ConfigError(Exception):
 
     def __init__(self, file: Path | str, key: str, found: str, expected: str) -> None:
         self.file, self.key, self.found, self.expected = str(file), key, found, expected
-        where = f"{self.file}: {key}" if key else self.file
+        where = f"{self.file}: {key}" if key and self.file else key or self.file
         super().__init__(f"{where}: found {found}, expected {expected}")
 
 
@@ -41,21 +43,25 @@ def _describe(value: object) -> str:
     return describe(value)
 
 
+# A site file or catalogue is tens of KiB; anything near this is the wrong file.
+MAX_TOML_BYTES = 4 << 20
+
+
 def read_toml(path: Path, what: str = "a readable TOML file") -> dict[str, Any]:
-    """The parsed file, or a ConfigError naming it (missing, unreadable, bad syntax)."""
+    """The parsed file, or a ConfigError naming it: missing, unreadable, a folder or special
+    file, too large, not UTF-8 (UTF-16 and GBK named as such), bad syntax, nested too deeply."""
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        raise ConfigError(path, "", "no such file", what) from None
-    except IsADirectoryError:
-        raise ConfigError(path, "", "a directory", what) from None
-    except PermissionError:
-        raise ConfigError(path, "", "no permission to read it", what) from None
-    except UnicodeDecodeError:
-        raise ConfigError(path, "", "bytes that are not UTF-8", "a UTF-8 TOML file") from None
+        text = text_of(path, read_bounded(path, MAX_TOML_BYTES, what), "a UTF-8 TOML file")
+    except FileRefused as exc:
+        raise ConfigError(path, "", exc.found, exc.expected) from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(path, "", f"invalid TOML ({exc})", "valid TOML syntax") from None
+    except RecursionError:
+        # tomllib parses nested arrays and inline tables recursively
+        raise ConfigError(path, "", "arrays or tables nested too deeply",
+                          "a TOML file nested a few levels at most") from None
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any], origin: dict[str, Path], file: Path,
@@ -107,14 +113,13 @@ def sync_token(config: Config) -> str:
     if not sync.token_file:
         return sync.token
     path = Path(sync.token_file)
-    try:
-        token = path.read_text(encoding="utf-8").strip()
-    except OSError as exc:
-        raise ConfigError(path, "sync.token_file", f"a file that cannot be read ({exc.strerror})",
-                          "a readable file holding this kiosk's token") from None
-    except UnicodeDecodeError:
-        raise ConfigError(path, "sync.token_file", "bytes that are not UTF-8 text",
-                          "this kiosk's token as text") from None
+    try:  # a regular file only: a FIFO would block the kiosk's start for ever
+        token = text_of(path, read_bounded(path, 4096, "a readable file holding this kiosk's "
+                                           "token"), "this kiosk's token as text").strip()
+    except FileRefused as exc:
+        found = ("a file that cannot be read (no such file)" if exc.found == "no such file"
+                 else exc.found)
+        raise ConfigError(path, "sync.token_file", found, exc.expected) from None
     if not token:
         raise ConfigError(path, "sync.token_file", "an empty file",
                           "a file holding this kiosk's token")
@@ -125,8 +130,36 @@ def sync_token(config: Config) -> str:
 
 
 def data_dir(config: Config) -> Path:
+    """``kiosk.data_dir``, created if missing; a ConfigError when it is a file, cannot be made
+    or is not writable (the kiosk would fail at its first ticket, in front of a citizen)."""
     path = Path(config.kiosk.data_dir)
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except FileExistsError:
+        raise ConfigError("", "kiosk.data_dir", f"'{path}', which is a file",
+                          "a folder the kiosk can write to") from None
+    except NotADirectoryError:
+        raise ConfigError("", "kiosk.data_dir",
+                          f"'{path}', below a file", "a folder the kiosk can write to") from None
+    except OSError as exc:
+        raise ConfigError("", "kiosk.data_dir",
+                          f"'{path}', which cannot be created ({exc.strerror})",
+                          "a folder the kiosk can write to") from None
+    if not path.is_dir():
+        raise ConfigError("", "kiosk.data_dir", f"'{path}', which is a file",
+                          "a folder the kiosk can write to")
+    try:  # the kiosk's own folder holds the database, logs and the hall secret: its user only
+        if path.stat().st_uid == os.getuid() and path.stat().st_mode & 0o077:
+            os.chmod(path, 0o700)
+    except OSError:
+        pass  # not ours to change; the write probe below says whether it is usable
+    try:  # a real write: root passes os.access on a read-only file system
+        fd, probe = tempfile.mkstemp(prefix=".write-probe-", dir=path)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise ConfigError("", "kiosk.data_dir", f"'{path}', read-only ({exc.strerror})",
+                          "a folder the kiosk can write to") from None
     return path
 
 

@@ -48,6 +48,43 @@ def _optional_http_url(value: str) -> str:
     return _http_url(value) if value else value
 
 
+def _without_password(url: str) -> str:
+    """The URL as an error line may show it: a password is never echoed."""
+    return re.sub(r"(://[^/@:]*:)[^/@]*@", r"\1***@", url)
+
+
+def _refused(url: str, text: str) -> Exception:
+    return expected(text, found=_without_password(url))
+
+
+def _database_url(value: str) -> str:
+    """Empty (SQLite in data_dir), ``sqlite:///path`` or ``postgresql://…``: the only two the
+    kiosk's storage is built and tested for."""
+    if not value:
+        return value
+    scheme, sep, rest = value.partition("://")
+    if not sep or not rest:
+        raise _refused(value, "a database URL such as postgresql://user@host/hall or sqlite:///path")
+    backend = scheme.split("+", 1)[0].lower()
+    if backend == "sqlite":
+        if not rest.startswith("/") or rest == "/":
+            raise _refused(value, "sqlite:///path/to/file.sqlite3 (three slashes and a file)")
+        return value
+    if backend not in ("postgresql", "postgres"):
+        raise _refused(value, "a postgresql://… or sqlite:///… URL "
+                              "(other databases are not supported)")
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError:
+        raise _refused(value, "a postgresql:// URL whose port is from 1 to 65535") from None
+    if not parts.hostname and "host=" not in parts.query:
+        raise _refused(value, "a postgresql://user@host/database URL naming the host")
+    if port is not None and not 1 <= port <= 65535:
+        raise _refused(value, "a postgresql:// URL whose port is from 1 to 65535")
+    return value
+
+
 Text = Annotated[Str, Field(min_length=1)]
 Url = Annotated[Str, AfterValidator(_http_url)]
 Baud = Annotated[Int, AfterValidator(_standard_baud)]
@@ -108,7 +145,8 @@ class KioskConfig:
     id: Code
     language: Language = "zh"
     data_dir: Text = "var"  # relative paths are relative to the working directory
-    database: Str = ""  # empty: SQLite file in data_dir; or a SQLAlchemy URL (postgresql://…)
+    # empty: SQLite file in data_dir; or a SQLAlchemy URL (postgresql://…)
+    database: Annotated[Str, AfterValidator(_database_url)] = ""
     catalogue: Str = ""  # empty: the shipped config/catalogue.toml
     portrait: Bool = True
     log_level: LogLevel = "INFO"
@@ -462,6 +500,17 @@ class MaintenanceConfig:
 
 
 @model
+class HealthConfig:
+    """How the kiosk watches its own database and disk (``kiosk.health_watch``), and how long
+    it keeps personal data (masked names, person hashes) of tickets and appointments."""
+
+    probe_seconds: Annotated[Float, Field(ge=1, le=600)] = 10.0
+    db_timeout_seconds: Annotated[Float, Field(ge=0.5, le=60)] = 5.0
+    min_free_mb: Annotated[Int, Field(ge=0, le=1_000_000)] = 200
+    personal_data_days: Annotated[Int, Field(ge=1, le=3650)] = 30
+
+
+@model
 class Config:
     hall: HallConfig
     kiosk: KioskConfig
@@ -490,4 +539,5 @@ class Config:
         return self
     maintenance: MaintenanceConfig = Field(default_factory=MaintenanceConfig)
     voice: VoiceConfig = Field(default_factory=VoiceConfig)
+    health: HealthConfig = Field(default_factory=HealthConfig)
 

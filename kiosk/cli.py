@@ -3,27 +3,44 @@
 Each layer registers its own subcommands (``register(subparsers)``), declared as entry points in
 ``pyproject.toml`` (group ``zhengwu_kiosk.commands``): the core finds the touchscreen app's
 ``run`` without importing the screens layer by name. Errors end with a non-zero exit and one
-clear line on stderr, never a traceback.
+clear line on stderr, never a traceback — argparse's own usage errors included (``KioskParser``
+prints one line, not the usage block, so a script or a technician sees exactly what was wrong).
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
 from collections.abc import Sequence
 from importlib.metadata import entry_points
+from typing import NoReturn
 
 from sqlalchemy.exc import DBAPIError
 
+from config.files import FileRefused
 from drivers.base import DeviceError
 from drivers.cli import CommandError
 from kiosk.config import ConfigError
+from kiosk.privacy import HallSecretError
+from kiosk.storage.engine import DatabaseUrlError, describe_error
 
 __all__ = ["CommandError", "build_parser", "main"]
 
 ENTRY_POINT_GROUP = "zhengwu_kiosk.commands"
+DEBUG_ENV = "KIOSK_DEBUG"  # set: an unexpected error shows its traceback instead of one line
+log = logging.getLogger("kiosk.cli")
 # How ``kiosk --help`` orders the commands it finds; others follow alphabetically.
 HELP_ORDER = ("run", "device", "config", "queue")
+
+
+class KioskParser(argparse.ArgumentParser):
+    """argparse with one-line errors: ``kiosk device scanner listen: --baud: …`` and exit 2.
+    Sub-parsers inherit the class, so every command of the tree answers the same way."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
 def _requested(argv: Sequence[str]) -> str | None:
@@ -41,7 +58,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The whole command tree, or — given the ``argv`` about to be parsed and naming a known
     command — that command only: registering a command imports its layer (the touchscreen app
     must not pay for the device diagnostics' imports at every start)."""
-    parser = argparse.ArgumentParser(
+    parser = KioskParser(
         prog="kiosk",
         description="政务自助终端 — government service hall self-service kiosk",
     )
@@ -65,7 +82,10 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(argv)
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, or KioskParser's one-line usage error
+        return exc.code if isinstance(exc.code, int) else 2
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
@@ -77,18 +97,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"kiosk: configuration error: {exc}", file=sys.stderr)
         return 3
+    except HallSecretError as exc:
+        print(f"kiosk: hall secret: {exc}", file=sys.stderr)
+        return 3
+    except FileRefused as exc:
+        print(f"kiosk: {exc}", file=sys.stderr)
+        return 2
+    except DatabaseUrlError as exc:
+        print(f"kiosk: {exc} (kiosk.database or --db)", file=sys.stderr)
+        return 3
     except DBAPIError as exc:
-        # the hall database is down or unreachable at start: a supervisor restarts the kiosk,
-        # the technician needs to know which setting and which server
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        print(f"kiosk: the database cannot be used: {reason}; check kiosk.database in the site "
-              "file and that the database server is running (数据库无法连接)", file=sys.stderr)
+        # the database failed at start or in a command: a supervisor restarts the kiosk, the
+        # technician needs to know what failed (disk full is not "server down") and what to do
+        what, todo = describe_error(exc)
+        print(f"kiosk: the database cannot be used: {what}; {todo} (数据库无法使用)",
+              file=sys.stderr)
         return 4
     except DeviceError as exc:
         print(f"kiosk: {exc} ({exc.message_zh})", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a bug: still one line for the technician, and a non-zero exit
+        if os.environ.get(DEBUG_ENV):  # so a supervisor restarts the kiosk
+            raise
+        if logging.getLogger().handlers:  # `kiosk run` set up its log file: the details go there
+            log.exception("unexpected error in `kiosk %s`", args.command)
+        print(f"kiosk: unexpected error ({type(exc).__name__}); the kiosk log may have the "
+              f"details; run again with {DEBUG_ENV}=1 to see the traceback (程序异常)",
+              file=sys.stderr)
+        return 70
 
 
 if __name__ == "__main__":

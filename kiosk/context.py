@@ -11,6 +11,7 @@ import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -24,7 +25,7 @@ from kiosk.alerts import Alerts
 from kiosk.cases.remote import HallCases
 from kiosk.cases.store import CaseStore
 from kiosk.catalogue import Catalogue, load_catalogue
-from kiosk.clock import Clock, SystemClock
+from kiosk.clock import Clock, SystemClock, service_date
 from kiosk.config import data_dir, database_url
 from kiosk.devices import DeviceManager
 from kiosk.events import Dispatch, EventBus, call_now
@@ -41,6 +42,7 @@ from kiosk.flows.rating import RatingFlow
 from kiosk.flows.rating_store import RatingStore
 from kiosk.flows.submission import SubmissionFlow
 from kiosk.flows.submission_capture import DocumentTools, PageCapture
+from kiosk.health_watch import HealthWatch
 from kiosk.lockers.cases import CaseDirectory
 from kiosk.lockers.doors import BoardDoors
 from kiosk.lockers.service import LockerService
@@ -52,6 +54,7 @@ from kiosk.privacy import load_hall_secret
 from kiosk.progress.reader import HallReader
 from kiosk.queue.counter import CounterService
 from kiosk.queue.service import QueueService
+from kiosk.retention import purge_personal_data
 from kiosk.schedule import HallSchedule
 from kiosk.session import SessionKeeper
 from kiosk.staff_call import call_staff
@@ -114,6 +117,7 @@ class KioskContext:
     dispatch: Dispatch = call_now
     services: dict[str, object] = field(default_factory=dict)
     maintenance: MaintenanceDesk | None = None  # the technician's desk (kiosk.maintenance)
+    health: HealthWatch | None = None  # database and disk watcher; started by the app
 
     @property
     def tz(self) -> ZoneInfo:
@@ -122,6 +126,8 @@ class KioskContext:
     def close(self) -> None:
         if self.maintenance is not None:
             self.maintenance.detach()
+        if self.health is not None:
+            self.health.stop()
         self.sync.stop(timeout=5.0)
         cases = self.services.get("locker_cases")
         if isinstance(cases, CaseDirectory):
@@ -139,6 +145,9 @@ def build_context(config: Config, *, simulate: bool, dispatch: Dispatch = call_n
     """Validate everything that can be validated before a window opens: the catalogue, the
     database (migrated to the current schema) and the device drivers named in the config."""
     root = data_dir(config)
+    # checked before the database is touched: a malformed secret stops the start (one line),
+    # and a missing one is made only on the very first start (kiosk.privacy says why)
+    secret = load_hall_secret(root, config.hall.secret_file)
     catalogue = load_catalogue(config.kiosk.catalogue or None)
     engine = make_engine(database_url(config))
     migrate(engine)
@@ -149,7 +158,7 @@ def build_context(config: Config, *, simulate: bool, dispatch: Dispatch = call_n
     devices = DeviceManager(build_devices(config, simulate=simulate, data_dir=root), bus)
     outbox = Outbox(config.hall.code)
     alerts = Alerts(engine, config.kiosk.id, clock)
-    queue = QueueService(engine, catalogue, config, clock, outbox=outbox)
+    queue = QueueService(engine, catalogue, config, clock, secret=secret, outbox=outbox)
     counter = CounterService(engine, catalogue, config, clock, outbox=outbox)
     worker = worker or Worker(dispatch)
     schedule = HallSchedule.from_config(config.schedule, HallCalendar.from_config(config))
@@ -159,7 +168,6 @@ def build_context(config: Config, *, simulate: bool, dispatch: Dispatch = call_n
     sync = SyncWorker(engine, config, clock, health=desk.heartbeat_health(device_health(devices)))
     desk.sync_status = sync.status
     printing = PrintDesk(devices, alerts, dispatch, bus)
-    secret = queue.secret
     cases = CaseDirectory(secret, sync_settings(config))
     lockers = LockerService(engine, config, clock, secret, outbox, alerts, BoardDoors(devices),
                             owner_check=cases.belongs_to)
@@ -174,14 +182,14 @@ def build_context(config: Config, *, simulate: bool, dispatch: Dispatch = call_n
         submission=_submission_flow(config, bus=bus, worker=worker, clock=clock,
                                     sessions=sessions, catalogue=catalogue, engine=engine,
                                     outbox=outbox, root=root, devices=devices,
-                                    printing=printing, dispatch=dispatch, secret=queue.secret),
+                                    printing=printing, dispatch=dispatch, secret=secret),
         progress=ProgressFlow(bus=bus, worker=worker, clock=clock, config=config,
                               sessions=sessions, engine=engine, catalogue=catalogue,
-                              secret=lambda: queue.secret, reader=HallReader.from_config(config)),
+                              secret=lambda: secret, reader=HallReader.from_config(config)),
         rating=RatingFlow(bus=bus, worker=worker, config=config, sessions=sessions,
                           store=RatingStore(engine, outbox, clock, hall=config.hall.code,
                                             kiosk_id=config.kiosk.id),
-                          secret=lambda: queue.secret),
+                          secret=lambda: secret),
         locker=LockerFlow(bus=bus, worker=worker, clock=clock, sessions=sessions,
                           service=lockers, printing=printing, secret=lambda: secret,
                           hall_names=(config.hall.name, config.hall.name_en), tz=tz,
@@ -189,11 +197,19 @@ def build_context(config: Config, *, simulate: bool, dispatch: Dispatch = call_n
         locker_staff=StaffFlow(bus=bus, worker=worker, sessions=sessions, service=lockers,
                                desk=StaffDesk(engine, config.locker, clock, secret),
                                cases=cases, secret=lambda: secret))
+    h = config.health
+    health = HealthWatch(
+        engine, root, mode, bus, interval_s=h.probe_seconds, db_timeout_s=h.db_timeout_seconds,
+        min_free_bytes=h.min_free_mb << 20,
+        housekeeping=lambda: purge_personal_data(
+            engine, today=service_date(clock, tz), now=clock.now().astimezone(UTC),
+            days=h.personal_data_days))
     ctx = KioskContext(config=config, bus=bus, sessions=sessions, devices=devices,
                        data_dir=root, simulate=simulate, engine=engine, catalogue=catalogue,
                        clock=clock, outbox=outbox, alerts=alerts, queue=queue, counter=counter,
                        mode=mode, worker=worker, flows=flows, dispatch=dispatch, sync=sync,
-                       maintenance=desk, services={"lockers": lockers, "locker_cases": cases})
+                       maintenance=desk, services={"lockers": lockers, "locker_cases": cases},
+                       health=health)
 
     def set_catalogue(new: Catalogue) -> None:
         replace_everywhere(ctx, ctx.catalogue, new)

@@ -1,7 +1,9 @@
 """Structured log file for a kiosk that runs unattended for months.
 
 One JSON object per line in ``<data_dir>/logs/kiosk.log``, rotated by size, so a technician can
-``grep``/``jq`` it and the file never fills the disk. Log records must never carry citizen data
+``grep``/``jq`` it and the file never fills the disk (at most ``LOG_FILE_BYTES`` ×
+(``LOG_BACKUPS`` + 1)); the folder is 0700 and every log file 0600, rotated ones included, so
+only the kiosk's user reads them. Log records must never carry citizen data
 (names, ID numbers): callers log masked values or none. This module must never import Kivy; the
 app calls ``setup_logging`` before Kivy is imported so Kivy's own logger joins the same file.
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import logging.handlers
+import os
 import sys
 import time
 from pathlib import Path
@@ -34,10 +37,20 @@ class JsonLineFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating file handler whose files are created 0600 whatever the umask."""
+
+    def _open(self):  # type: ignore[no-untyped-def]  # logging's own signature
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        os.fchmod(fd, 0o600)  # a file left by an older version keeps no wider mode
+        return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
+
+
 def setup_logging(data_dir: Path, level: str = "INFO") -> Path:
     """Send the root logger to the rotating JSON file; returns the file's path. Idempotent."""
     log_dir = data_dir / "logs"
-    log_dir.mkdir(parents=True, exist_ok=True)
+    log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(log_dir, 0o700)
     path = log_dir / "kiosk.log"
     root = logging.getLogger()
     root.setLevel(level)
@@ -54,8 +67,8 @@ def setup_logging(data_dir: Path, level: str = "INFO") -> Path:
     for handler in root.handlers:
         if getattr(handler, "kiosk_file", None) == path:
             return path
-    handler = logging.handlers.RotatingFileHandler(path, maxBytes=LOG_FILE_BYTES,
-                                                   backupCount=LOG_BACKUPS, encoding="utf-8")
+    handler = PrivateRotatingFileHandler(path, maxBytes=LOG_FILE_BYTES,
+                                         backupCount=LOG_BACKUPS, encoding="utf-8")
     handler.kiosk_file = path  # type: ignore[attr-defined]
     handler.setFormatter(JsonLineFormatter())
     root.addHandler(handler)

@@ -43,10 +43,12 @@ from kiosk.events import (
 )
 from kiosk.flows.identity import CardProblem, check_card, offers_elder_mode
 from kiosk.flows.scan_route import ReceiptScanned, ScanKind, route_scan
+from kiosk.health_watch import ServiceHealthChanged
 from kiosk.i18n import default_translator
 from kiosk.idle import IdlePhase, IdleTimer
 from kiosk.privacy import mask_name
-from screens import theme
+from kiosk.watchdog import WatchdogFeeder
+from screens import kivy_fixes, theme
 from screens.fonts import register_default_font
 from screens.guidance import Guidance
 from screens.navigation import HOME, back_target
@@ -64,6 +66,7 @@ from screens.widgets import (
 log = logging.getLogger(__name__)
 
 TICK_S = 0.2  # idle and countdown checks; cheap, and a countdown never looks stuck
+WATCHDOG_TICK_S = 1.0  # the feeder pings at most every WatchdogSec/2 of its own accord
 SWITCH_BUDGET_MS = 100.0
 STARTUP_PROBE_ENV = "KIOSK_STARTUP_PROBE"  # bench: print when home is interactive, then exit
 KEY_F12 = 293
@@ -84,6 +87,7 @@ STATUS_PAPER = {
 }
 STATUS_DEGRADED = "{device}工作异常，已通知工作人员"
 STATUS_OK = "设备运行正常，欢迎使用"
+STATUS_STOPPED = "暂停服务：{reason}，已通知工作人员"
 
 
 def ui_dispatch(fn: Callable[[], None]) -> None:
@@ -120,10 +124,14 @@ class KioskApp(App):
         self._tz = ctx.tz
         self._probe = os.environ.get(STARTUP_PROBE_ENV) == "1"
         self.guidance: Guidance | None = None  # voice prompts and the card reminder (build)
+        # systemd's watchdog, fed from the UI loop: a frozen screen stops the pings
+        # (real monotonic time: tests drive ``now`` by hand, systemd's deadline is real)
+        self.watchdog = WatchdogFeeder.from_environment(time.monotonic)
 
     # ---- building -------------------------------------------------------------------------
     def build(self) -> KioskRoot:
         Config.set("kivy", "exit_on_escape", "0")  # a citizen's Esc key must not close the kiosk
+        kivy_fixes.apply()  # bindings Kivy would leave behind over months of scrolling
         register_default_font()
         Window.clearcolor = theme.BACKGROUND  # every screen's background (see widgets.kv)
         root = KioskRoot(on_activity=self.note_activity)
@@ -134,19 +142,48 @@ class KioskApp(App):
         if self.ctx.simulate:
             root.add_widget(CornerGesture(self.toggle_sim_panel, self.now, size_hint=(None, None),
                                           size=(140, 140), pos_hint={"right": 1, "top": 1}))
-        Window.bind(on_resize=self._on_resize, on_key_down=self._on_key_down)
+        Window.bind(on_resize=self._on_resize, on_key_down=self._on_key_down,
+                    on_request_close=self._on_request_close)
+        self._lock_down()
         self._on_resize(Window, *Window.size)
         self._subscribe()
         self.guidance = Guidance(self)
         self._update_clock()
         Clock.schedule_interval(self._tick, TICK_S)
         Clock.schedule_interval(self._update_clock, 1.0)
+        Clock.schedule_interval(self._feed_watchdog, WATCHDOG_TICK_S)
         self.go(HOME)
         return root
+
+    # ---- lockdown: a kiosk in a hall is not a desktop app ----------------------------------
+    def _lock_down(self) -> None:
+        """In production no cursor and no screen blanking (full screen is set before the window
+        exists, by ``screens.cli.configure_window``); ``--simulate`` keeps a desktop window."""
+        if self.ctx.simulate:
+            return
+        Window.show_cursor = False
+        Window.allow_screensaver = False
+
+    def _on_request_close(self, *_: object, **__: object) -> bool:
+        """Alt+F4, a title-bar button, a window manager's close: nothing in production (True
+        stops Kivy closing). An exit 0 would also tell systemd not to restart the kiosk."""
+        if self.ctx.simulate:
+            return False
+        log.warning("window close request ignored (production kiosk)")
+        return True
+
+    def _feed_watchdog(self, *_: object) -> None:
+        self.watchdog.tick()
+
+    def open_settings(self, *_: object) -> bool:
+        """Kivy opens its settings panel on F1: never on a kiosk."""
+        return False
 
     def on_start(self) -> None:
         self.ctx.devices.start()
         self.ctx.sync.start()  # sends the outbox to the hall server, if one is configured
+        if self.ctx.health is not None:
+            self.ctx.health.start()  # database and disk: out of service while either fails
         self._check_paper()
         Window.bind(on_flip=self._first_frame)
 
@@ -156,14 +193,18 @@ class KioskApp(App):
         self._unsubscribe.clear()
         Clock.unschedule(self._tick)
         Clock.unschedule(self._update_clock)
-        Window.unbind(on_resize=self._on_resize, on_key_down=self._on_key_down)
         if self.guidance is not None:
             self.guidance.close()
+        Clock.unschedule(self._feed_watchdog)
+        Window.unbind(on_resize=self._on_resize, on_key_down=self._on_key_down,
+                      on_request_close=self._on_request_close)
+        self.watchdog.stopping()
         self.ctx.close()
 
     def _first_frame(self, *_: object) -> None:
         Window.unbind(on_flip=self._first_frame)
         log.info("home screen drawn")
+        self.watchdog.ready("home screen drawn")
         if self._probe:
             print(f"KIOSK_HOME_INTERACTIVE {time.time():.6f}", flush=True)
             Clock.schedule_once(lambda _dt: self.stop(), 0)
@@ -247,6 +288,9 @@ class KioskApp(App):
     def problems(self) -> list[str]:
         """msgids (already filled) of what does not work now, for the home status line."""
         out: list[str] = []
+        health = self.ctx.health
+        if health is not None and not health.verdict.ok:
+            out.append(self.tr(STATUS_STOPPED, reason=self.tr(health.verdict.reason)))
         devices = self.ctx.devices
         for kind in devices.kinds():
             health = devices.health(kind)
@@ -407,6 +451,7 @@ class KioskApp(App):
             bus.subscribe(DeviceHealthChanged, self._on_health),
             bus.subscribe(DoorChanged, self._on_door),
             bus.subscribe(SessionEnded, self._on_session_ended),
+            bus.subscribe(ServiceHealthChanged, self._on_service_health),
         ]
 
     def toast(self, text: str, seconds: float = 5.0) -> None:
@@ -483,6 +528,9 @@ class KioskApp(App):
         self.health_version += 1
         if self.sim_panel is not None:
             self.sim_panel.refresh()
+
+    def _on_service_health(self, _event: ServiceHealthChanged) -> None:
+        self.health_version += 1  # home redraws its tiles (暂停服务) and the status line
 
     def _on_door(self, _event: DoorChanged) -> None:
         if self.sim_panel is not None:

@@ -12,6 +12,7 @@ import argparse
 import json
 
 from drivers.cli import CommandError
+from drivers.cli_args import baud, printable, seconds
 from drivers.idcard.base import IdCard
 from drivers.idcard.sam import SamIdCardReader
 
@@ -21,7 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     isub = p.add_subparsers(dest="idcard_command", metavar="ACTION", required=True)
     read = isub.add_parser("read", help="wait for a card and print what it holds (unmasked)")
     _common(read)
-    read.add_argument("--timeout", type=float, default=10.0,
+    read.add_argument("--timeout", type=seconds(0, 3600), default=10.0,
                       help="seconds to wait for a card [10]")
     read.add_argument("--photo-decoder", metavar="LIB",
                       help="vendor WLT decoder shared library (optional)")
@@ -34,7 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--port", required=True,
                    help="serial port: /dev/ttyUSB0, a pseudo-terminal or a pyserial URL")
-    p.add_argument("--baud", type=int, default=115200, help="baud rate [115200; old units 9600]")
+    p.add_argument("--baud", type=baud, default=115200, help="baud rate [115200; old units 9600]")
     p.add_argument("--json", action="store_true", help="print one JSON document")
 
 
@@ -67,7 +68,9 @@ _LABELS = {
 def _as_text(card: IdCard) -> str:
     fields = card.to_json()
     width = max(len(label) for label in _LABELS.values())
-    return "\n".join(f"{label:<{width}}  {fields[key]}" for key, label in _LABELS.items()
+    # card fields come off the wire: a forged card must not drive the technician's terminal
+    return "\n".join(f"{label:<{width}}  {printable(str(fields[key]))}"
+                     for key, label in _LABELS.items()
                      if fields.get(key) not in (None, ""))
 
 

@@ -12,6 +12,7 @@ import argparse
 import json
 
 from drivers.cli import CommandError
+from drivers.cli_args import baud, integer, seconds
 from drivers.locker.board import PROTOCOLS, SerialLockerBoard
 from drivers.locker.protocol_kerong import Addressing
 
@@ -32,12 +33,14 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--port", required=True,
                    help="serial port: /dev/ttyUSB0, a pseudo-terminal or a pyserial URL")
     p.add_argument("--protocol", choices=PROTOCOLS, required=True, help="lock board family")
-    p.add_argument("--board", type=int, default=1,
+    p.add_argument("--board", type=integer(0, 255), default=1,
                    help="board address (8A: 0-255; Kerong: DIP switch 0-15) [1]")
-    p.add_argument("--doors", type=int, help="locks on the board [8a: 24, kerong: 16]")
-    p.add_argument("--baud", type=int, default=9600, help="baud rate [9600]")
-    p.add_argument("--timeout", type=float, default=0.5, help="seconds to wait per answer [0.5]")
-    p.add_argument("--retries", type=int, default=3, help="attempts before giving up [3]")
+    p.add_argument("--doors", type=integer(1, 128), help="locks on the board [8a: 24, kerong: 16]")
+    p.add_argument("--baud", type=baud, default=9600, help="baud rate [9600]")
+    p.add_argument("--timeout", type=seconds(0, 60), default=0.5,
+                   help="seconds to wait per answer [0.5]")
+    p.add_argument("--retries", type=integer(0, 10), default=3,
+                   help="attempts before giving up [3]")
     p.add_argument("--open-bit", type=int, choices=(1, 0), default=1,
                    help="state bit value that means open (board model polarity) [1]")
     p.add_argument("--addressing", choices=[a.value for a in Addressing],

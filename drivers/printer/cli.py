@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
+from drivers.cli_args import baud, host_port, seconds
 from drivers.printer.base import PaperStatus, PrinterError, ReceiptPrinter
 from drivers.printer.connections import Connection, ConnectionKind
 from drivers.printer.escpos_printer import EscposPrinter, StatusReport
@@ -41,10 +42,11 @@ def _connection_args(p: argparse.ArgumentParser) -> None:
     where = p.add_mutually_exclusive_group()
     where.add_argument("--port", help="serial port, pseudo-terminal or pyserial URL")
     where.add_argument("--usb", metavar="VID:PID", help="USB printer, ids in hex (lsusb)")
-    where.add_argument("--host", metavar="H[:PORT]", help="network printer (port 9100 default)")
+    where.add_argument("--host", type=host_port, metavar="H[:PORT]",
+                       help="network printer (port 9100 default)")
     where.add_argument("--file", metavar="PATH", help="write-only device or file (no status)")
-    p.add_argument("--baud", type=int, help="serial speed (default: configured, else 9600)")
-    p.add_argument("--timeout", type=float, help="status reply timeout in seconds")
+    p.add_argument("--baud", type=baud, help="serial speed (default: configured, else 9600)")
+    p.add_argument("--timeout", type=seconds(0, 60), help="status reply timeout in seconds")
     p.add_argument("--encoding", choices=("gb18030", "gbk"), help="printer's Chinese encoding")
 
 

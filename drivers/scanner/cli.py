@@ -14,6 +14,7 @@ import json
 import time
 
 from drivers.cli import CommandError
+from drivers.cli_args import baud, integer, printable, seconds
 from drivers.scanner.framing import SUFFIXES
 
 
@@ -26,9 +27,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="serial port: /dev/ttyACM0, a pseudo-terminal or a pyserial URL")
     listen.add_argument("--suffix", choices=tuple(SUFFIXES), default="cr",
                         help="what ends a code: CR, LF, CR LF, or a pause (none) [cr]")
-    listen.add_argument("--baud", type=int, default=115200, help="baud rate [115200]")
-    listen.add_argument("--count", type=int, help="stop after this many codes [never]")
-    listen.add_argument("--wait", type=float,
+    listen.add_argument("--baud", type=baud, default=115200, help="baud rate [115200]")
+    listen.add_argument("--count", type=integer(1, 1_000_000),
+                        help="stop after this many codes [never]")
+    listen.add_argument("--wait", type=seconds(0, 86400),
                         help="give up (exit 1) after this many seconds without a code [never]")
     listen.add_argument("--json", action="store_true", help="one JSON object per line")
     listen.set_defaults(func=_listen)
@@ -62,7 +64,7 @@ def _listen(args: argparse.Namespace) -> int:
                 print(json.dumps({"text": code.text, "format": code.format,
                                   "source": code.source}, ensure_ascii=False), flush=True)
             else:
-                print(code.text, flush=True)
+                print(printable(code.text), flush=True)
     finally:
         scanner.close()
     return 0
@@ -76,7 +78,7 @@ def _decode(args: argparse.Namespace) -> int:
         try:
             images.append(load_image(path))
         except (OSError, ValueError) as exc:
-            raise CommandError(f"cannot read image {path}: {exc}", code=2) from exc
+            raise CommandError(f"cannot read image {printable(str(exc))}", code=2) from None
     results = [{"file": path, "codes": [{"text": c.text, "format": c.format}
                                         for c in decode_image(img)]}
                for path, img in zip(args.images, images, strict=True)]
@@ -86,7 +88,7 @@ def _decode(args: argparse.Namespace) -> int:
         for result in results:
             texts = [c["text"] for c in result["codes"]] or ["(no code found)"]
             for text in texts:
-                # one line per code even for vCards: escape the line breaks inside a code
-                shown = text.replace("\r", "\\r").replace("\n", "\\n")
-                print(f"{result['file']}\t{shown}")
+                # one line per code even for vCards, and no escape sequence reaches the
+                # terminal: control characters inside a code are shown escaped
+                print(f"{printable(result['file'])}\t{printable(text)}")
     return 0

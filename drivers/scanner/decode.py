@@ -20,8 +20,11 @@ for QR codes and the 1D codes used on Chinese forms and goods only (its DataBar 
 on noise and the exotic symbologies triple its time on text-heavy frames).
 
 Must never touch a device, a thread or the UI, and never raise on an unreadable picture: a
-picture without a code gives ``[]``. ``decode_file`` raises ``FileNotFoundError``/``ValueError``
-for a missing or non-image file because that is the caller's mistake, not a scan result.
+picture without a code gives ``[]``. ``decode_file`` raises ``ValueError`` for a missing,
+special, empty, oversized or non-image file because that is the caller's mistake, not a scan
+result. Files are bounded before decoding: at most ``MAX_IMAGE_BYTES`` on disk, and at most
+``MAX_PIXELS`` (``MAX_SIDE`` on a side) by the header, read before a pixel is decoded — a 439 KB
+PNG can claim 20000×20000 pixels and take 2.9 GB to decode.
 """
 
 from __future__ import annotations
@@ -44,6 +47,9 @@ except ImportError:  # pragma: no cover - libzbar0 missing
     pyzbar = None
 
 FAST_SIDE = 640
+MAX_IMAGE_BYTES = 32 << 20  # a phone photo is 3-8 MB
+MAX_PIXELS = 40_000_000  # 8000×5000: beyond any camera a hall uses
+MAX_SIDE = 16_384
 
 # zbar's symbology names mapped to zxing-cpp's, so callers see one vocabulary.
 _ZBAR_FORMATS = {
@@ -138,7 +144,9 @@ def downscale(gray: np.ndarray, max_side: int) -> np.ndarray:
     scale = max_side / max(h, w)
     if scale >= 1.0:
         return gray
-    return cv2.resize(gray, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+    # at least one pixel each way: a 100000×10 strip must not become 640×0
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    return cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
 
 
 def quiet_zone(gray: np.ndarray) -> np.ndarray:
@@ -219,13 +227,45 @@ def dedupe(codes: list[ScannedCode]) -> list[ScannedCode]:
 
 
 def load_image(path: str | Path) -> np.ndarray:
-    """Read an image file as BGR; works with non-ASCII paths (cv2.imread does not)."""
+    """Read an image file as BGR; works with non-ASCII paths (cv2.imread does not).
+
+    ``ValueError`` (one line naming the file) for anything but a regular, non-empty image file
+    within ``MAX_IMAGE_BYTES`` whose header claims at most ``MAX_PIXELS``."""
+    from config.files import read_bounded
+
     p = Path(path)
-    data = np.frombuffer(p.read_bytes(), dtype=np.uint8)  # FileNotFoundError if missing
-    img = cv2.imdecode(data, cv2.IMREAD_COLOR)
+    data = read_bounded(p, MAX_IMAGE_BYTES, "an image file")  # FileRefused is a ValueError
+    if not data:
+        raise ValueError(f"{p}: found an empty file, expected an image file")
+    width, height = image_size(data, p)
+    if width <= 0 or height <= 0 or width > MAX_SIDE or height > MAX_SIDE \
+            or width * height > MAX_PIXELS:
+        raise ValueError(f"{p}: found an image of {width}×{height} pixels, expected at most "
+                         f"{MAX_PIXELS // 1_000_000} megapixels and {MAX_SIDE} on a side")
+    img = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)
     if img is None:
         raise ValueError(f"{p}: not an image file OpenCV can read")
     return img
+
+
+def image_size(data: bytes, path: Path) -> tuple[int, int]:
+    """Width and height from the file's header only (Pillow parses headers lazily and decodes
+    nothing here); ``ValueError`` for a file that is not an image."""
+    import io
+    import warnings
+
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # DecompressionBombWarning: we judge size ourselves
+            with Image.open(io.BytesIO(data)) as im:
+                return im.size
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise ValueError(f"{path}: not an image file OpenCV can read") from None
+    except Image.DecompressionBombError:
+        raise ValueError(f"{path}: found an image too large to decode safely, expected at most "
+                         f"{MAX_PIXELS // 1_000_000} megapixels") from None
 
 
 def decode_file(path: str | Path, *, thorough: bool = True) -> list[ScannedCode]:

@@ -72,6 +72,9 @@ class SuffixFramer:
                 # the tail of a discarded over-long code: drop it, then resume normal framing
                 self._overflowing = False
                 continue
+            if len(raw) > self.max_length:  # a whole over-long code in one read
+                self.overflows += 1
+                continue
             code = self._clean(raw)
             if code:
                 codes.append(code)

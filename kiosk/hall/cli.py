@@ -86,6 +86,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("file", metavar="FILE")
     a.set_defaults(func=_import_appointments)
 
+    i = hsub.add_parser("init-secret",
+                        help="make the hall secret (once per hall; copy the file to every kiosk)",
+                        description="Write a new random hall secret (mode 0600) to --file, else "
+                                    "hall.secret_file, else <kiosk.data_dir>/hall_secret. Never "
+                                    "replaces an existing secret: the hall's ID hashes, ticket "
+                                    "and receipt tokens depend on it.")
+    i.add_argument("--file", metavar="PATH", help="where to write it (default: as configured)")
+    i.set_defaults(func=_init_secret)
+
     c = hsub.add_parser("pickup-code", parents=[db],
                         help="issue a locker pickup code for a case and notify the applicant")
     c.add_argument("case_number", metavar="CASE")
@@ -117,6 +126,25 @@ def _settings(args: argparse.Namespace, files: str | None = None) -> HallSetting
                            f"{err['msg']}") from None
     except ValueError as exc:  # the hall secret file or variable is malformed
         raise CommandError(str(exc)) from None
+
+
+def _init_secret(args: argparse.Namespace) -> int:
+    from kiosk.config import data_dir, load_config
+    from kiosk.privacy import SECRET_FILE, read_hall_secret, write_hall_secret
+
+    config = load_config(args.config)
+    path = Path(args.file or config.hall.secret_file or data_dir(config) / SECRET_FILE)
+    if path.exists() or path.is_symlink():
+        raise CommandError(f"{path}: a hall secret is already there; it is never replaced "
+                           "(remove it yourself only if no kiosk or hall server uses it)")
+    try:
+        write_hall_secret(path)
+    except OSError as exc:
+        raise CommandError(f"{path}: cannot write the hall secret ({exc.strerror})") from None
+    read_hall_secret(path)  # the file just written is what every kiosk will read
+    print(f"hall secret written to {path} (mode 0600); copy this file to every kiosk and hall "
+          "server of the hall and set hall.secret_file to it")
+    return 0
 
 
 def _sessions(args: argparse.Namespace):  # noqa: ANN202 - sessionmaker, imported lazily
@@ -192,9 +220,14 @@ def _kiosk_revoke(args: argparse.Namespace) -> int:
 
 def _read_password(args: argparse.Namespace) -> str:
     if args.password_file:
-        try:
-            return Path(args.password_file).read_text(encoding="utf-8").splitlines()[0]
-        except (OSError, IndexError):
+        from config.files import FileRefused, read_bounded, text_of
+
+        try:  # a regular file only: a FIFO would block, /dev/zero would never end
+            data = read_bounded(args.password_file, 4096, "a file holding the password")
+            return text_of(args.password_file, data).splitlines()[0]
+        except FileRefused as exc:
+            raise CommandError(f"--password-file {exc}") from None
+        except IndexError:
             raise CommandError(f"--password-file {args.password_file}: cannot read a "
                                "password from it") from None
     if sys.stdin.isatty():

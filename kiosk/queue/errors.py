@@ -130,6 +130,16 @@ class AppointmentAlreadyUsed(QueueRefusal):
         self.number = number
 
 
+class AppointmentAttemptsLocked(QueueRefusal):
+    """Too many appointment codes that matched nothing, one after another: a pause before the
+    next try, so codes cannot be guessed by scanning (each hit shows a masked name)."""
+
+    def __init__(self, minutes: int) -> None:
+        super().__init__(Msg("预约码尝试次数过多，请{minutes}分钟后再试，或到咨询台请工作人员帮助",
+                             minutes=minutes))
+        self.minutes = minutes
+
+
 class UnknownWindow(QueueRefusal):
     def __init__(self, window_id: str) -> None:
         super().__init__(Msg("没有窗口“{window}”", window=window_id))

@@ -144,6 +144,7 @@ class QueueService:
         self.kiosk_id = kiosk_id or config.kiosk.id
         self._secret = secret
         self.outbox = outbox or Outbox(self.hall)
+        self.check_in_attempts = appointments.CheckInAttempts()  # codes cannot be guessed
 
     # ---- identities ----
     @property
@@ -386,7 +387,8 @@ class QueueService:
         local = local_now(self.clock, self.tz)
         person = self.person_hash(card.id_number) if card else None
         with ticket_transaction(self.engine) as conn:
-            appt = appointments.find(conn, self.hall, local.date(), code=code, person=person)
+            appt = appointments.find(conn, self.hall, local.date(), code=code, person=person,
+                                     attempts=self.check_in_attempts)
             rules = self.catalogue.appointments
             start = datetime.combine(appt.service_date, appt.slot_start, tzinfo=self.tz)
             end = datetime.combine(appt.service_date, appt.slot_end, tzinfo=self.tz)

@@ -49,11 +49,11 @@ def test_import_hashes_ids_masks_names_and_is_repeatable(booked, engine):
 
 def test_check_in_by_code_gives_a_priority_ticket(booked, clock):
     clock.set(at(8, 40))  # 20 minutes before the 09:00 slot: within the 30-minute lead
-    ticket = booked.check_in_appointment(code="YY20260105001")
+    ticket = booked.check_in_appointment(code="YY-C7Q4M9XK2RBD")
     assert ticket.number == "C001" and ticket.priority_reason == "appointment"
-    assert ticket.masked_name == "张*" and ticket.appointment_code == "YY20260105001"
+    assert ticket.masked_name == "张*" and ticket.appointment_code == "YY-C7Q4M9XK2RBD"
     with pytest.raises(AppointmentAlreadyUsed) as err:
-        booked.check_in_appointment(code="YY20260105001")
+        booked.check_in_appointment(code="YY-C7Q4M9XK2RBD")
     assert "C001" in err.value.message_zh
 
 
@@ -76,17 +76,17 @@ def test_check_in_by_card_finds_todays_appointment(booked, clock, counter):
 def test_check_in_refusals_are_explained(booked, clock, now, error, words):
     clock.set(now)
     with pytest.raises(error) as err:
-        booked.check_in_appointment(code="YY20260105001")
+        booked.check_in_appointment(code="YY-C7Q4M9XK2RBD")
     assert words in err.value.message_zh
     assert err.value.message_en
 
 
 def test_check_in_window_edges(booked, clock):
     clock.set(at(9, 45))  # slot ends 09:30, 15 minutes' grace: still fine
-    assert booked.check_in_appointment(code="YY20260105001").number == "C001"
+    assert booked.check_in_appointment(code="YY-C7Q4M9XK2RBD").number == "C001"
     clock.set(at(8, 30))  # the 10:00 slot opens for check-in at 09:30
     with pytest.raises(AppointmentTooEarly) as err:
-        booked.check_in_appointment(code="YY20260105002")
+        booked.check_in_appointment(code="YY-H3WN8TZ6PF5K")
     assert err.value.at == at(9, 30)
 
 

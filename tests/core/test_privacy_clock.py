@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from kiosk.clock import FixedClock, ManualClock, SystemClock, service_date
-from kiosk.privacy import id_hash, load_hall_secret, mask_id, mask_name
+from kiosk.privacy import id_hash, load_hall_secret, mask_id, mask_name, write_hall_secret
 from tests.core.conftest import SHANGHAI
 
 
@@ -75,6 +75,7 @@ def test_configured_secret_file_is_shared_by_two_kiosks(tmp_path, monkeypatch):
     the secret, then both get the same key (so per-person limits work across the hall)."""
     monkeypatch.delenv("KIOSK_HALL_SECRET", raising=False)
     shared = tmp_path / "etc" / "hall_secret"
+    write_hall_secret(shared)  # what `kiosk hall init-secret --file` does
     first = load_hall_secret(tmp_path / "k1", str(shared))
     assert load_hall_secret(tmp_path / "k2", str(shared)) == first
     assert not (tmp_path / "k1" / "hall_secret").exists()

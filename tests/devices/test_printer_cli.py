@@ -75,10 +75,11 @@ def test_test_page_refused_on_paper_out_is_one_line_error(capsys):
 
 
 def test_unreachable_host_is_one_line_error(capsys):
-    """Given a bad --host when the test page is printed then exit 1 with advice on one line."""
+    """Given a bad --host when the test page is printed then it is refused as a usage error
+    (exit 2) before any connection, with advice on one line."""
     rc = main(["device", "printer", "test", "--host", "127.0.0.1:notaport"])
     err = capsys.readouterr().err
-    assert rc == 1 and len(err.strip().splitlines()) == 1 and "host:port" in err
+    assert rc == 2 and len(err.strip().splitlines()) == 1 and "HOST:PORT" in err
 
 
 def test_default_config_uses_the_simulator(tmp_path, capsys):

@@ -1,0 +1,328 @@
+"""Soak: many complete 取号 journeys through the real UI, with faults at random, then a day.
+
+Drives the real app under Xvfb by touch (the UI tests' driver, ``tests/ui/conftest.Kiosk``) on
+simulated devices. Each journey: home → 取号 → category → item → skip the card → confirm → the
+ticket screen → 完成. At random, before a journey: the printer runs out of paper or is unplugged
+(the ticket must still be committed and shown), the disk "fills" (the health watcher puts the
+kiosk out of service: the journey must be refused at home, nothing half-done), the citizen walks
+away at the confirm step (idle timeout: no ticket), or the language is switched. Every number
+seen on a ticket screen must be in the database once; nothing else may be.
+
+Then a compressed 24 hours: the hall's ``ManualClock`` moves in 20-minute steps over a whole
+day and night; at each step home is refreshed and, when the queue is open, one journey is made
+(after hours the 取号 tile must be disabled).
+
+Reports memory (RSS) growth after a warm-up, open file descriptors, threads and Kivy textures
+at the start and the end, against the warm-up as the baseline; exits 1 when memory grows more
+than 20 MB, a descriptor or thread leaks, or any ticket is lost or doubled.
+``.venv/bin/python bench/soak.py [--journeys 1000] [--seed 1]``; ``tests/ui/test_soak.py``
+runs a short version.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import random
+import sys
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.ui's driver
+
+SOCIAL = "queue_category_social"
+ITEM = "unemployment-registration"
+MEMORY_BUDGET_MB = 20.0
+
+
+@dataclass
+class Sample:
+    rss_mb: float
+    fds: int
+    threads: int
+    textures: int
+    thread_names: tuple[str, ...] = ()
+
+
+@dataclass
+class SoakReport:
+    journeys: int = 0
+    tickets_shown: list[str] = field(default_factory=list)
+    refused_out_of_service: int = 0
+    abandoned: int = 0
+    print_failed: int = 0
+    day_tickets: int = 0
+    after_hours_steps: int = 0
+    samples: list[Sample] = field(default_factory=list)
+    lost: list[str] = field(default_factory=list)
+    doubled: list[str] = field(default_factory=list)
+
+
+def sample() -> Sample:
+    from kivy.graphics.texture import Texture
+
+    gc.collect()
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    textures = sum(1 for o in gc.get_objects() if isinstance(o, Texture))
+    # the flow and device-job pools grow lazily up to their bounds (2 to 4 threads) and a
+    # health probe lives for a moment: none of them is a leak, so none is counted
+    threads = [t for t in threading.enumerate()
+               if not t.name.startswith(("flow_", "device-job_", "health-db-probe"))]
+    return Sample(pages * os.sysconf("SC_PAGE_SIZE") / (1 << 20),
+                  len(os.listdir("/proc/self/fd")), len(threads), textures,
+                  tuple(sorted(t.name for t in threads)))
+
+
+def _to_confirm(k: Any) -> bool:
+    """Category, item, skip the card; False when the item is closed at this hour (the notice
+    that says so is dismissed and the citizen goes home)."""
+    k.app.go("queue")
+    k.pump()
+    k.tap(SOCIAL)
+    k.tap(f"queue_item_{ITEM}")
+    if k.app.current != "queue_identify":
+        from screens.queue_common import close_notices
+
+        close_notices()
+        k.app.go_home()
+        k.pump()
+        return False
+    k.tap("queue_identify_next")
+    return True
+
+
+def _take(k: Any) -> str:
+    confirm = k.app.sm.get_screen("queue_confirm")
+    k.wait_until(lambda: not k.ctx.flows.queue.state.estimating, what="the estimate")
+    k.pump()
+    k.tap("queue_confirm_take")
+    flow = k.ctx.flows.queue
+    # the commit runs off the UI thread and the view hears of it a frame later: wait for the
+    # outcome itself (the ticket screen, or a notice saying why not), not for "not issuing"
+    k.wait_until(lambda: k.app.current == "queue_ticket" or (
+        flow.state.notice is not None and not flow.state.issuing), timeout=30,
+        what="the ticket commit")
+    k.pump()
+    assert k.app.current == "queue_ticket", \
+        f"on {k.app.current} after confirming: {flow.state.notice} (issuing {confirm.issuing})"
+    screen = k.app.sm.get_screen("queue_ticket")
+    k.wait_until(lambda: screen.print_state in ("printed", "failed"), what="printing")
+    return k.get("queue_ticket_number").text
+
+
+def journey(k: Any, rng: random.Random, report: SoakReport) -> None:
+    """One citizen, with at most one fault injected at random."""
+    from drivers.faults import Fault
+    from kiosk.health_watch import DiskUsage
+
+    report.journeys += 1
+    roll = rng.random()
+    printer = k.sim("printer")
+    if roll < 0.05:  # the disk fills: out of service, the journey is refused at home
+        health = k.ctx.health
+        real = health.disk_usage
+        health.disk_usage = lambda _p: DiskUsage(1 << 30, 1 << 30, 0)
+        try:
+            health.check_once()
+
+            def queue_tile_off() -> bool:
+                tile = k.find("tile_queue")
+                return tile is None or tile.disabled
+
+            k.wait_until(queue_tile_off, what="取号 disabled while out of service")
+            assert not k.app.hall_status_ok(k.app.health_version)
+            report.refused_out_of_service += 1
+        finally:
+            health.disk_usage = real
+            health.check_once()
+            k.wait_until(lambda: not queue_tile_off(), what="取号 back in service")
+        return
+    fault = Fault.PAPER_OUT if roll < 0.12 else Fault.UNPLUGGED if roll < 0.17 else None
+    if fault is not None:
+        printer.inject(fault)
+    try:
+        if rng.random() < 0.2:
+            k.app.toggle_language()
+        assert _to_confirm(k), "the item is closed during the hall's day"
+        if rng.random() < 0.05:  # walks away: the idle timeout ends the session, no ticket
+            k.advance(k.ctx.config.timeouts.idle_seconds + 1)
+            assert k.app.current == "home", f"still on {k.app.current} after the timeout"
+            report.abandoned += 1
+            return
+        number = _take(k)
+        if k.app.sm.get_screen("queue_ticket").print_state == "failed":
+            report.print_failed += 1
+        report.tickets_shown.append(number)
+        k.tap("queue_ticket_done")
+    finally:
+        if fault is not None:
+            printer.clear(fault)
+            k.wait_until(lambda: k.ctx.devices.is_usable("printer"), what="printer back")
+        k.app.lang = k.ctx.config.kiosk.language
+        k.app.go_home()
+        k.pump()
+
+
+def compressed_day(k: Any, start: datetime, report: SoakReport, step_min: int = 20) -> None:
+    """24 hours in ``step_min`` steps on the hall's clock: a journey whenever 取号 is open."""
+    clock = k.ctx.clock
+    at = start
+    while at < start + timedelta(hours=24):
+        clock.set(at)
+        k.app.go_home()
+        k.app.health_version += 1  # home asks the mode again now, not in 5 s
+        k.pump(2)
+        tile = k.find("tile_queue")
+        if tile is not None and not tile.disabled and _to_confirm(k):
+            report.tickets_shown.append(_take(k))
+            report.day_tickets += 1
+            k.tap("queue_ticket_done")
+        else:
+            report.after_hours_steps += 1
+        at += timedelta(minutes=step_min)
+
+
+def check_nothing_lost(k: Any, report: SoakReport, since: datetime) -> None:
+    from sqlalchemy import select
+
+    from kiosk.storage.models import Ticket
+
+    with k.ctx.engine.connect() as conn:
+        rows = conn.execute(select(Ticket.service_date, Ticket.number).where(
+            Ticket.service_date >= since.date())).all()
+    stored = [f"{d}:{n}" for d, n in rows]
+    # numbers restart every day: the shown ones are checked by number per day stored
+    stored_numbers: dict[str, int] = {}
+    for key in stored:
+        stored_numbers[key.split(":")[1]] = stored_numbers.get(key.split(":")[1], 0) + 1
+    shown: dict[str, int] = {}
+    for number in report.tickets_shown:
+        shown[number] = shown.get(number, 0) + 1
+    report.lost = sorted(n for n, c in shown.items() if stored_numbers.get(n, 0) < c)
+    report.doubled = sorted(n for n, c in stored_numbers.items() if c > shown.get(n, 0))
+
+
+def run(k: Any, journeys: int, seed: int, *, day_step_min: int = 20,
+        progress: bool = False) -> SoakReport:
+    """Warm-up (1/10 of the journeys, at least 5), the journeys, then the day."""
+    from kiosk.clock import ManualClock
+
+    rng = random.Random(seed)
+    report = SoakReport()
+    clock = k.ctx.clock
+    assert isinstance(clock, ManualClock)
+    base = datetime(2031, 6, 2, 9, 30, tzinfo=clock.now().tzinfo)  # a Monday, after any test's
+    clock.set(base)
+    warm = min(50, max(5, journeys // 10))
+    for _ in range(warm):
+        journey(k, rng, report)
+    report.samples.append(sample())
+    for n in range(journeys):
+        if n and n % 100 == 0 and progress:
+            now = sample()
+            print(f"soak: {n} journeys, RSS {now.rss_mb:.1f} MB "
+                  f"(+{now.rss_mb - report.samples[0].rss_mb:.1f}), fds {now.fds}, threads "
+                  f"{now.threads}, textures {now.textures}", file=sys.stderr, flush=True)
+        if n % 100 == 0:  # a fresh weekday every 100 (an item takes 120 tickets a day)
+            day = clock.now() + timedelta(days=1)
+            while day.weekday() >= 5:
+                day += timedelta(days=1)
+            clock.set(datetime.combine(day.date(), base.time(), tzinfo=base.tzinfo))
+        journey(k, rng, report)
+    day_start = datetime.combine(clock.now().date() + timedelta(days=7), time(0, 0),
+                                 tzinfo=clock.now().tzinfo)
+    compressed_day(k, day_start, report, day_step_min)
+    report.samples.append(sample())
+    check_nothing_lost(k, report, base)
+    return report
+
+
+def verdict(report: SoakReport) -> list[str]:
+    first, last = report.samples[0], report.samples[-1]
+    problems = []
+    if last.rss_mb - first.rss_mb > MEMORY_BUDGET_MB:
+        problems.append(f"memory grew {last.rss_mb - first.rss_mb:.1f} MB")
+    if last.fds > first.fds:
+        problems.append(f"file descriptors {first.fds} -> {last.fds}")
+    if last.threads > first.threads:
+        new = sorted(set(last.thread_names) - set(first.thread_names))
+        problems.append(f"threads {first.threads} -> {last.threads} (new: {new})")
+    if report.lost or report.doubled:
+        problems.append(f"lost {report.lost[:5]}, doubled {report.doubled[:5]}")
+    return problems
+
+
+def start_app(root: Path) -> tuple[Any, Any]:
+    """The app as the UI tests start it (simulated devices, ManualClock, fake monotonic)."""
+    from pyvirtualdisplay import Display
+
+    display = Display(size=(1080, 1920), color_depth=24, manage_global_env=False)
+    display.start()
+    os.environ.update(DISPLAY=display.new_display_var, KIVY_NO_ARGS="1",
+                      KIVY_HOME=str(root / "kivy"), KIVY_LOG_MODE="PYTHON")
+    site = root / "site.toml"
+    site.write_text(f'[kiosk]\ndata_dir = "{root / "var"}"\n', encoding="utf-8")
+    from screens.cli import configure_window
+
+    configure_window(1080, 1920)
+    from kivy.base import runTouchApp
+
+    from kiosk.clock import ManualClock
+    from kiosk.config import load_config
+    from kiosk.context import build_context
+    from screens.app import KioskApp, ui_dispatch
+    from tests.ui.conftest import FakeMonotonic, Kiosk
+
+    ctx = build_context(load_config(site), simulate=True, dispatch=ui_dispatch,
+                        clock=ManualClock(datetime(2031, 6, 2, 9, 30,
+                                                   tzinfo=ZoneInfo("Asia/Shanghai"))))
+    clock = FakeMonotonic()
+    app = KioskApp(ctx, now=clock)
+    app._run_prepare()
+    runTouchApp(embedded=True)
+    k = Kiosk(app, clock)
+    k.wait_until(lambda: all(ctx.devices.is_usable(kind) for kind in ctx.devices.kinds()),
+                 what="devices")
+    return k, display
+
+
+def main() -> int:
+    import shutil
+    import tempfile
+    import time as _time
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--journeys", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    root = Path(tempfile.mkdtemp(prefix="kiosk-soak-"))
+    k, display = start_app(root)
+    started = _time.monotonic()
+    try:
+        report = run(k, args.journeys, args.seed, progress=True)
+    finally:
+        k.app.stop()
+        display.stop()
+        shutil.rmtree(root, ignore_errors=True)
+    first, last = report.samples[0], report.samples[-1]
+    print(f"journeys {report.journeys} in {_time.monotonic() - started:.0f} s: tickets "
+          f"{len(report.tickets_shown)} (print failed {report.print_failed}), out of service "
+          f"{report.refused_out_of_service}, walked away {report.abandoned}; 24 h: "
+          f"{report.day_tickets} tickets, {report.after_hours_steps} closed steps")
+    print(f"after warm-up (baseline): RSS {first.rss_mb:.1f} MB, fds {first.fds}, threads "
+          f"{first.threads}, textures {first.textures}")
+    print(f"at the end:               RSS {last.rss_mb:.1f} MB (+{last.rss_mb - first.rss_mb:.1f}"
+          f"), fds {last.fds}, threads {last.threads}, textures {last.textures}")
+    print(f"lost {len(report.lost)}, doubled {len(report.doubled)}")
+    problems = verdict(report)
+    print("met" if not problems else "NOT MET: " + "; ".join(problems))
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
