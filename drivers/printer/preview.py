@@ -9,6 +9,7 @@ preview would show boxes where the paper shows 汉字, so a missing CJK font is 
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -79,13 +80,24 @@ def _fontconfig_zh() -> Path | None:
 
 
 @lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=8)
 def _font(size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(find_cjk_font()), FONT_HEIGHT * size)
 
 
+def _stroke(row: TextRow) -> int:
+    return 1 if row.bold else 0
+
+
+TEXT_PAD = 2  # dots above and below a line's tallest glyph, so neighbouring lines never touch
+
+
 def _row_height(row: TextRow | QRBlock | FeedRow) -> int:
     if isinstance(row, TextRow):
-        return max(LINE_PITCH, FONT_HEIGHT * row.size + 4)
+        # the font's full ascent and descent (（）【】, g and y reach past the 24-dot cell),
+        # the bold stroke on both sides and the padding: a glyph is never cut by the next line
+        ascent, descent = _font(row.size).getmetrics()
+        return max(LINE_PITCH, ascent + descent + 2 * _stroke(row) + 2 * TEXT_PAD)
     if isinstance(row, QRBlock):
         return (row.modules + 2 * QUIET_ZONE) * row.module_size
     return LINE_PITCH * row.lines
@@ -120,8 +132,8 @@ def _draw_text(draw: ImageDraw.ImageDraw, row: TextRow, y: int, dots: int) -> No
         w = char_width(char) * cell
         if not char.isspace():
             # centre each glyph in its printer cell so columns line up as on paper
-            draw.text((x + w / 2, y), char, font=font, fill=0, anchor="ma",
-                      stroke_width=1 if row.bold else 0, stroke_fill=0)
+            draw.text((x + w / 2, y + TEXT_PAD + _stroke(row)), char, font=font, fill=0,
+                      anchor="ma", stroke_width=_stroke(row), stroke_fill=0)
         x += w
 
 

@@ -103,3 +103,27 @@ def test_fontconfig_finds_a_chinese_font(monkeypatch):
     monkeypatch.setattr(preview, "FONT_CANDIDATES", ())
     found = find_cjk_font()
     assert found.is_file() and "wqy" in found.name.lower()
+
+
+@pytest.mark.parametrize("size", [1, 2])
+def test_every_glyph_stays_inside_its_own_line(size: int) -> None:
+    """Given lines whose glyphs reach above the cap height and below the baseline (（）, 【】,
+    g, y, 号) at normal and double size, bold or not, when rendered, then the ink of each line
+    stays inside that line's band: no glyph is cut by the next line or the paper's edge."""
+    profile = PrinterProfile()
+    samples = ["（补打）【号】gjpqy", "ÅÉ 中文 yg（）"]
+    for bold in (False, True):
+        receipt = Receipt()
+        for text in samples:
+            receipt.text(text, size=size, bold=bold)
+        image = np.asarray(render_png(receipt, profile)) < 128
+        rows = np.flatnonzero(image.any(axis=1))
+        bands = [preview.MARGIN + i * preview._row_height(  # noqa: SLF001 - the row plan
+            preview.TextRow(samples[0], size=size, bold=bold)) for i in range(len(samples) + 1)]
+        for top, bottom in zip(bands, bands[1:], strict=False):
+            inside = rows[(rows >= top) & (rows < bottom)]
+            assert inside.size, f"no ink in the band {top}..{bottom}"
+        assert rows.min() >= 0 and rows.max() < bands[-1], (rows.min(), rows.max(), bands)
+        # and each line's ink does not touch the band boundary (it would be cut on paper)
+        for boundary in bands[1:-1]:
+            assert not image[boundary].any(), f"ink crosses the line boundary at y={boundary}"
