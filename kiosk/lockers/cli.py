@@ -56,9 +56,12 @@ def _context(args: argparse.Namespace) -> tuple[Config, Engine, bytes]:
     from kiosk.privacy import load_hall_secret
 
     config = load_config(args.config)
+    # the secret first, as the kiosk itself does: a first run on a fresh data folder may make
+    # it, which it must not once the database exists (that would be a second key for the hall)
+    secret = load_hall_secret(data_dir(config), config.hall.secret_file)
     engine = make_engine(database_url(config))
     migrate(engine)
-    return config, engine, load_hall_secret(data_dir(config), config.hall.secret_file)
+    return config, engine, secret
 
 
 def _staff_add(args: argparse.Namespace) -> int:
