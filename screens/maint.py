@@ -23,10 +23,10 @@ from kivy.uix.widget import Widget
 
 from config.schema import DRIVERS, STANDARD_BAUDS
 from kiosk.flows.maintenance_state import MaintPage, MaintStep
-from kiosk.i18n import N_
+from kiosk.i18n import N_, WEEKDAYS
 from screens import theme
 from screens.maint_common import HEALTH_WORDS, MaintView, notice_text
-from screens.registry import DEVICE_NAMES
+from screens.registry import DEVICE_NAMES, TILES
 from screens.widgets import BodyLabel, HeadingLabel, KioskButton
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
@@ -367,6 +367,19 @@ class MaintScreen(MaintView):
             (self.tr("文件"), c.source), (self.tr("类别"), str(c.categories)),
             (self.tr("事项"), str(c.items)), (self.tr("窗口"), str(c.windows)),
             (self.tr("载入时间"), at)], ident="maint_catalogue"))
+        if c.schedule is not None:
+            box.add_widget(HeadingLabel(text=self.tr("大厅办理时间（[schedule]、[calendar]）")))
+            sched = c.schedule
+            rows = [(self.tr(WEEKDAYS[i]), hours or self.tr("不开放"))
+                    for i, hours in enumerate(sched.week)]
+            rows.append((self.tr("节假日"), self.tr("{n} 天", n=sched.holidays) + (
+                self.tr("，下一个 {day}", day=sched.next_holiday.isoformat())
+                if sched.next_holiday else "")))
+            rows.append((self.tr("调休上班"), self.tr("{n} 天", n=sched.workdays)))
+            names = {t.id: self.tr(t.title) for t in TILES}
+            rows.append((self.tr("随大厅时间开放"),
+                         "、".join(names.get(c, c) for c in sched.hall_hours) or "—"))
+            box.add_widget(self._pairs(rows, ident="maint_schedule"))
         box.add_widget(self._text(self.tr("重新载入会先检查文件；文件有误时保留现有目录并显示错误。"),
                                   muted=True))
 

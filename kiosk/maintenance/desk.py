@@ -15,14 +15,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, insert, select, update
 
-from config.loader import ConfigError
+from config.loader import ConfigError, load_config
 from config.schema import Config
 from config.writer import update_site_file
 from drivers.base import Device
@@ -44,8 +44,10 @@ from kiosk.maintenance.pins import PinStore
 from kiosk.maintenance.report import OutboxFigures, build_report, report_receipt, save_report
 from kiosk.maintenance.states import write_states
 from kiosk.mode import ModeKeeper
+from kiosk.schedule import HallSchedule
 from kiosk.storage.models import MaintenanceDoor
 from kiosk.sync.worker import SyncStatus
+from kiosk.workdays import HallCalendar
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +81,31 @@ class CatalogueSummary:
     items: int
     windows: int
     loaded_at: datetime | None = None
+    schedule: ScheduleSummary | None = None  # the day/night schedule the mode follows
+
+
+@dataclass(frozen=True)
+class ScheduleSummary:
+    """What the technician needs to see of ``[schedule]`` and ``[calendar]``."""
+
+    week: tuple[str, ...]  # Monday first: "09:00-12:00 13:30-17:00", "" when closed all day
+    holidays: int
+    next_holiday: date | None
+    workdays: int  # make-up working days (调休)
+    hall_hours: tuple[str, ...]  # capabilities that follow the hall's hours; the rest: 24 h
+
+
+def schedule_summary(schedule: HallSchedule, today: date) -> ScheduleSummary:
+    def spans(periods: tuple[tuple[time, time], ...]) -> str:
+        return " ".join(f"{a:%H:%M}-{'24:00' if b == time.max else f'{b:%H:%M}'}"
+                        for a, b in periods)
+
+    cal = schedule.calendar
+    upcoming = sorted(d for d in cal.holidays if d >= today)
+    return ScheduleSummary(
+        week=tuple(spans(day) for day in schedule.week), holidays=len(cal.holidays),
+        next_holiday=upcoming[0] if upcoming else None, workdays=len(cal.workdays),
+        hall_hours=tuple(sorted(c for c, rule in schedule.rules.items() if rule == "hall")))
 
 
 @dataclass
@@ -238,18 +265,28 @@ class MaintenanceDesk:
         if self.get_catalogue is None:
             raise MaintenanceRefusal(Msg("暂时无法办理"), "no catalogue is wired to the desk")
         c = self.get_catalogue()
+        schedule = self.mode.schedule
+        today = self.clock.now().astimezone(self.tz).date()
         return CatalogueSummary(c.source, len(c.categories), len(c.items), len(c.windows),
-                                self.catalogue_loaded_at)
+                                self.catalogue_loaded_at,
+                                schedule_summary(schedule, today) if schedule else None)
 
     def reload_catalogue(self) -> CatalogueSummary:
-        """Read the catalogue files again; a bad file is refused and the old one kept."""
+        """Read the catalogue file and the site file's ``[schedule]`` and ``[calendar]`` again;
+        a bad file is refused with its error and the old catalogue and schedule are kept."""
         try:
             new = load_catalogue(self.config.kiosk.catalogue or None)
+            schedule = None
+            if self.site_file is not None:
+                site = load_config(self.site_file)
+                schedule = HallSchedule.from_config(site.schedule, HallCalendar.from_config(site))
         except ConfigError as exc:
             raise MaintenanceRefusal(Msg("目录未重新载入：{reason}", reason=str(exc)),
                                      str(exc)) from None
         if self.set_catalogue is None:
             raise MaintenanceRefusal(Msg("暂时无法办理"), "no catalogue is wired to the desk")
+        if schedule is not None:
+            self.mode.schedule = schedule  # the home tiles follow the new hours at once
         self.set_catalogue(new)
         self.catalogue_loaded_at = self.clock.now()
         self.audit("maintenance.catalogue_reloaded", {"items": len(new.items)})

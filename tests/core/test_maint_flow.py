@@ -265,3 +265,38 @@ def test_the_device_manager_swaps_a_reader_under_its_running_loop() -> None:
     assert cards == ["110105194912310036"]
     with pytest.raises(KeyError):
         manager.replace("camera", new)
+
+
+def test_the_schedule_is_shown_and_reloaded_with_the_catalogue(
+        ctx: KioskContext, tmp_path: Path) -> None:
+    """Given the hall's hours in the site file, when the technician opens the catalogue page,
+    then the week's hours, holidays and what follows the hall are shown; when the site file's
+    [schedule] is changed and reloaded, then the mode follows the new hours at once; a broken
+    [schedule] is refused with its error and the old schedule kept."""
+    from datetime import date
+
+    flow, desk = ctx.flows.maintenance, ctx.maintenance
+    assert flow is not None and desk is not None and desk.site_file is not None
+    site = desk.site_file
+    base = site.read_text("utf-8")
+    site.write_text(base + '[calendar]\nholidays = [2026-10-01]\n', "utf-8")
+    enter(ctx)
+    flow.reload_catalogue()
+    summary = flow.state.catalogue
+    assert summary is not None and summary.schedule is not None
+    assert summary.schedule.week[0] == "09:00-12:00 13:30-17:00" and summary.schedule.week[6] == ""
+    assert summary.schedule.hall_hours == ("queue",)
+    assert summary.schedule.holidays == 1
+    assert summary.schedule.next_holiday == date(2026, 10, 1)
+    old = ctx.mode.schedule
+    site.write_text(base + '[schedule]\nmon = ["08:00-20:00"]\n', "utf-8")
+    flow.reload_catalogue()
+    assert ctx.mode.schedule is not old
+    assert flow.state.catalogue is not None and flow.state.catalogue.schedule is not None
+    assert flow.state.catalogue.schedule.week[0] == "08:00-20:00"
+    kept = ctx.mode.schedule
+    site.write_text(base + '[schedule]\nmon = ["20:00-08:00"]\n', "utf-8")
+    flow.reload_catalogue()
+    assert flow.state.notice is not None and flow.state.notice.msgid == "目录未重新载入：{reason}"
+    assert "schedule.mon" in str(dict(flow.state.notice.params)["reason"])
+    assert ctx.mode.schedule is kept
