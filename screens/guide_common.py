@@ -9,17 +9,15 @@ from ``kiosk.flows.guide_page``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ListProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 
-from kiosk.flows.base import FlowChanged
 from kiosk.flows.guide import GuideFlow
 from kiosk.flows.guide_state import GuideState
-from screens.widgets import KioskScreen
+from screens.widgets import FlowView
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
@@ -52,14 +50,10 @@ class GuideMaterial(BoxLayout):
     deferrable = BooleanProperty(False)
 
 
-class GuideView(KioskScreen):
-    """Base of the guide's views: redraws from ``GuideFlow.state`` on every ``FlowChanged``
-    while shown, and on a language switch. Subclasses implement ``draw``."""
+class GuideView(FlowView):
+    """Base of the guide's views (``FlowView`` on ``GuideFlow``)."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.app.ctx.bus.subscribe(FlowChanged, self._flow_changed)
-        self.app.bind(lang=lambda *_: self._redraw_if_shown())
+    flow_name = GuideFlow.name
 
     @property
     def flow(self) -> GuideFlow:
@@ -68,25 +62,3 @@ class GuideView(KioskScreen):
     @property
     def state(self) -> GuideState:
         return self.flow.state
-
-    @property
-    def shown(self) -> bool:
-        return self.manager is not None and self.manager.current == self.name
-
-    def on_pre_enter(self, *_: object) -> None:
-        self.enter()
-        self.draw()
-
-    def enter(self) -> None:
-        """Tell the flow this step is shown (before the first draw)."""
-
-    def draw(self) -> None:
-        raise NotImplementedError
-
-    def _redraw_if_shown(self) -> None:
-        if self.shown:
-            self.draw()
-
-    def _flow_changed(self, event: FlowChanged) -> None:
-        if event.flow == GuideFlow.name and self.shown:
-            self.draw()

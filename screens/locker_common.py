@@ -20,14 +20,13 @@ from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
 
-from kiosk.flows.base import FlowChanged
 from kiosk.flows.locker import LockerFlow
 from kiosk.flows.locker_state import LockerNotice, LockerState, LockerStep
 from kiosk.i18n import N_
 from kiosk.lockers.cabinet import Cabinet
 from screens import theme
 from screens.queue_common import show_notice
-from screens.widgets import KioskButton, KioskScreen
+from screens.widgets import FlowView, KioskButton
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
@@ -173,14 +172,10 @@ class CabinetView(FloatLayout):
                            else theme.TEXT_MUTED)
 
 
-class LockerView(KioskScreen):
-    """Base of the citizen's locker views: redraws from ``LockerFlow.state`` while shown."""
+class LockerView(FlowView):
+    """Base of the citizen's locker views (``FlowView`` on ``LockerFlow``)."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        self._notice_seen = 0
-        super().__init__(**kwargs)
-        self.app.ctx.bus.subscribe(FlowChanged, self._flow_changed)
-        self.app.bind(lang=lambda *_: self._redraw_if_shown())
+    flow_name = LockerFlow.name
 
     @property
     def flow(self) -> LockerFlow:
@@ -190,38 +185,8 @@ class LockerView(KioskScreen):
     def state(self) -> LockerState:
         return self.flow.state
 
-    @property
-    def shown(self) -> bool:
-        return self.manager is not None and self.manager.current == self.name
-
-    def on_pre_enter(self, *_: object) -> None:
-        notice = self.state.notice
-        self._notice_seen = notice.serial if notice else 0
-        self.enter()
-        self.draw()
-
-    def enter(self) -> None:
-        """Tell the flow this view is shown (before the first draw)."""
-
-    def draw(self) -> None:
-        raise NotImplementedError
-
-    def _redraw_if_shown(self) -> None:
-        if self.shown:
-            self.draw()
-
-    def _flow_changed(self, event: FlowChanged) -> None:
-        if event.flow != LockerFlow.name or not self.shown:
-            return
-        target = SCREEN_OF_STEP.get(self.state.step, "locker")
-        if target != self.name:
-            self.app.go(target)
-            return
-        self.draw()
-        notice = self.state.notice
-        if notice is not None and notice.serial > self._notice_seen:
-            self._notice_seen = notice.serial
-            self.show(notice)
+    def step_screen(self) -> str | None:
+        return SCREEN_OF_STEP.get(self.state.step, "locker")
 
     def show(self, notice: LockerNotice) -> None:
         show_notice(*notice_text(self.app, notice))

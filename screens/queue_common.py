@@ -21,7 +21,6 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.modalview import ModalView
 
 from kiosk.catalogue import ServiceItem
-from kiosk.flows.base import FlowChanged
 from kiosk.flows.home import opens_msg
 from kiosk.flows.identity import CardProblem, CardVerdict
 from kiosk.flows.queue import QueueFlow
@@ -29,7 +28,7 @@ from kiosk.flows.queue_state import Notice, NoticeKind, QueueState, QueueStep
 from kiosk.queue.errors import PersonalLimitReached, QueueRefusal
 from kiosk.queue.groups import GROUP_LABELS
 from kiosk.queue.tickets import IssuedTicket
-from screens.widgets import KioskScreen
+from screens.widgets import FlowView
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
@@ -172,18 +171,13 @@ def card_problem_text(app: Any, verdict: CardVerdict, lang: str, *, expired: str
     return str(app.tr(unreadable, lang))
 
 
-class QueueView(KioskScreen):
-    """Base of the 取号 views: redraws from ``QueueFlow.state`` on every ``FlowChanged`` while
-    shown, and shows each new notice once. Subclasses implement ``draw`` (and ``notice_texts``
-    for card notices)."""
+class QueueView(FlowView):
+    """Base of the 取号 views (``FlowView`` on ``QueueFlow``): a committed ticket is shown on the
+    ticket screen whichever step the citizen was on. Subclasses implement ``draw`` (and
+    ``notice_texts`` for card notices)."""
 
     refused_heading = "暂时无法取号"
-
-    def __init__(self, **kwargs: Any) -> None:
-        self._notice_seen = 0
-        super().__init__(**kwargs)
-        self.app.ctx.bus.subscribe(FlowChanged, self._flow_changed)
-        self.app.bind(lang=lambda *_: self._redraw_if_shown())
+    flow_name = QueueFlow.name
 
     @property
     def flow(self) -> QueueFlow:
@@ -193,37 +187,9 @@ class QueueView(KioskScreen):
     def state(self) -> QueueState:
         return self.flow.state
 
-    @property
-    def shown(self) -> bool:
-        return self.manager is not None and self.manager.current == self.name
-
-    def on_pre_enter(self, *_: object) -> None:
-        notice = self.state.notice
-        self._notice_seen = notice.serial if notice else 0  # an old notice is not this one's
-        self.enter()
-        self.draw()
-
-    def enter(self) -> None:
-        """Tell the flow this step is shown (before the first draw)."""
-
-    def draw(self) -> None:
-        raise NotImplementedError
-
-    def _redraw_if_shown(self) -> None:
-        if self.shown:
-            self.draw()
-
-    def _flow_changed(self, event: FlowChanged) -> None:
-        if event.flow != QueueFlow.name or not self.shown:
-            return
-        if self.state.step is QueueStep.TICKET and self.name != TICKET_SCREEN:
-            self.app.go(TICKET_SCREEN)  # committed (issue or check-in): only now is it shown
-            return
-        self.draw()
-        notice = self.state.notice
-        if notice is not None and notice.serial > self._notice_seen:
-            self._notice_seen = notice.serial
-            self.show(notice)
+    def step_screen(self) -> str | None:
+        # committed (issue or check-in): only now is the ticket shown
+        return TICKET_SCREEN if self.state.step is QueueStep.TICKET else None
 
     def show(self, notice: Notice) -> None:
         app = self.app

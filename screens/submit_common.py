@@ -18,13 +18,12 @@ from kivy.lang import Builder
 from kiosk.cases.model import DELIVERY_LABELS
 from kiosk.cases.plan import MaterialRequest
 from kiosk.catalogue import ServiceItem
-from kiosk.flows.base import FlowChanged
 from kiosk.flows.submission import SubmissionFlow
 from kiosk.flows.submission_state import Notice, NoticeKind, SubmitState, SubmitStep
 from kiosk.i18n import N_
 from screens.navigation import HOME
 from screens.queue_common import show_notice
-from screens.widgets import BottomBar, KioskScreen
+from screens.widgets import BottomBar, FlowView
 
 
 class SubmitBar(BottomBar):
@@ -79,16 +78,12 @@ def delivery_text(app: Any, delivery: str, lang: str) -> str:
     return str(app.tr(DELIVERY_LABELS.get(delivery, delivery), lang))
 
 
-class SubmitView(KioskScreen):
+class SubmitView(FlowView):
     """Base of the 自助申报 views: redraws from ``SubmissionFlow.state`` on every
     ``FlowChanged`` while shown, follows the flow to the screen of its step, and shows each new
     notice once."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        self._notice_seen = 0
-        super().__init__(**kwargs)
-        self.app.ctx.bus.subscribe(FlowChanged, self._flow_changed)
-        self.app.bind(lang=lambda *_: self._redraw_if_shown())
+    flow_name = SubmissionFlow.name
 
     @property
     def flow(self) -> SubmissionFlow:
@@ -97,10 +92,6 @@ class SubmitView(KioskScreen):
     @property
     def state(self) -> SubmitState:
         return self.flow.state
-
-    @property
-    def shown(self) -> bool:
-        return self.manager is not None and self.manager.current == self.name
 
     def card_removed(self) -> bool:
         """Lifting the card after it was read is normal: identity is read once, and the
@@ -115,36 +106,13 @@ class SubmitView(KioskScreen):
             self.flow.finish()
 
     def on_pre_enter(self, *_: object) -> None:
-        notice = self.state.notice
-        self._notice_seen = notice.serial if notice else 0
-        self.enter()
-        self.draw()
+        super().on_pre_enter()
         scroll = self.ids.get("scroll")
         if scroll is not None:
             scroll.scroll_y = 1  # every visit starts at the top
 
-    def enter(self) -> None:
-        """Tell the flow this step is shown (before the first draw)."""
-
-    def draw(self) -> None:
-        raise NotImplementedError
-
-    def _redraw_if_shown(self) -> None:
-        if self.shown:
-            self.draw()
-
-    def _flow_changed(self, event: FlowChanged) -> None:
-        if event.flow != SubmissionFlow.name or not self.shown:
-            return
-        target = STEP_SCREENS.get(self.state.step)
-        if target is not None and target != self.name:
-            self.app.go(target)
-            return
-        self.draw()
-        notice = self.state.notice
-        if notice is not None and notice.serial > self._notice_seen:
-            self._notice_seen = notice.serial
-            self.show(notice)
+    def step_screen(self) -> str | None:
+        return STEP_SCREENS.get(self.state.step)
 
     def show(self, notice: Notice) -> None:
         app = self.app

@@ -41,6 +41,7 @@ from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
 from kiosk import textbreak
+from kiosk.flows.base import FlowChanged
 
 if TYPE_CHECKING:
     from drivers.idcard.base import IdCard
@@ -185,6 +186,74 @@ class KioskScreen(Screen):
 
     def session_ended(self, reason: str) -> None:
         """Drop anything about the citizen this screen shows or holds."""
+
+
+class FlowView(KioskScreen):
+    """Base of a journey's views: draws from its flow's state, redraws on every ``FlowChanged``
+    of that flow (and on a language switch) while shown, follows the flow to the screen its step
+    belongs on, and shows each new notice once.
+
+    A journey's view sets ``flow_name`` (the flow's ``name``, also its field on ``ctx.flows``)
+    and implements ``draw``; it may implement ``enter`` (tell the flow this step is shown),
+    ``step_screen`` (the screen the flow's current step belongs on) and ``show(notice)``. A
+    notice is any object with a rising ``serial``; a flow without notices has none.
+    """
+
+    flow_name: str = ""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self._notice_seen = 0
+        super().__init__(**kwargs)
+        self.app.ctx.bus.subscribe(FlowChanged, self._flow_changed)
+        self.app.bind(lang=lambda *_: self._redraw_if_shown())
+
+    @property
+    def flow(self) -> Any:
+        return getattr(self.app.ctx.flows, self.flow_name)
+
+    @property
+    def state(self) -> Any:
+        return self.flow.state
+
+    @property
+    def shown(self) -> bool:
+        return self.manager is not None and self.manager.current == self.name
+
+    def on_pre_enter(self, *_: object) -> None:
+        notice = getattr(self.state, "notice", None)
+        self._notice_seen = notice.serial if notice else 0  # an old notice is not this one's
+        self.enter()
+        self.draw()
+
+    def enter(self) -> None:
+        """Tell the flow this step is shown (before the first draw)."""
+
+    def draw(self) -> None:
+        raise NotImplementedError
+
+    def step_screen(self) -> str | None:
+        """The screen the flow's current step is shown on (None: wherever the citizen is)."""
+        return None
+
+    def show(self, notice: Any) -> None:
+        """Show a new notice of the flow (once)."""
+
+    def _redraw_if_shown(self) -> None:
+        if self.shown:
+            self.draw()
+
+    def _flow_changed(self, event: FlowChanged) -> None:
+        if event.flow != self.flow_name or not self.shown:
+            return
+        target = self.step_screen()
+        if target is not None and target != self.name:
+            self.app.go(target)
+            return
+        self.draw()
+        notice = getattr(self.state, "notice", None)
+        if notice is not None and notice.serial > self._notice_seen:
+            self._notice_seen = notice.serial
+            self.show(notice)
 
 
 class Toast(BreakingLabel):
