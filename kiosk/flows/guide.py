@@ -25,18 +25,16 @@ from kiosk.events import DeviceHealthChanged, EventBus
 from kiosk.flows.base import Flow, Worker
 from kiosk.flows.guide_page import GuidePage, guide_page
 from kiosk.flows.guide_state import GuideState, GuideStep, SlipProblem, SlipState
-from kiosk.flows.printing import USABLE_PAPER, PrintDesk
+from kiosk.flows.printing import PaperWatch, PrintDesk
 from kiosk.receipts.guide import guide_slip
 from kiosk.session import SessionKeeper
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
-    from drivers.printer.base import PaperStatus
 
 log = logging.getLogger(__name__)
 
-PRINTER_RETRY_S = 5.0  # while a slip has failed, ask the printer this often (monotonic s)
 
 
 class GuideFlow(Flow[GuideState]):
@@ -53,8 +51,11 @@ class GuideFlow(Flow[GuideState]):
         self.catalogue = catalogue
         self.printing = printing
         self._attempt = 0  # print attempts: an answer for an older one is ignored
-        self._asking = False  # a paper question is out
-        self._next_ask: float | None = None
+        self.paper = PaperWatch(printing,
+                                failed=lambda: self.state.slip is SlipState.FAILED,
+                                ready=lambda: self.state.reprint_ready,
+                                answered=self._reprint_ready,
+                                generation=lambda: self.generation)
         self._unsubscribe.append(bus.subscribe(DeviceHealthChanged, self._health))
 
     # ---- what the views read ----------------------------------------------------------------
@@ -181,7 +182,7 @@ class GuideFlow(Flow[GuideState]):
             return False
         self._attempt += 1
         attempt, generation = self._attempt, self.generation
-        self._next_ask = None
+        self.paper.restart_timer()
         lang = self.sessions.current.language
         receipt = guide_slip(guide_page(item, self.catalogue, lang), self.config.hall, lang,
                              self.hall_now())
@@ -202,37 +203,20 @@ class GuideFlow(Flow[GuideState]):
         problem = SlipProblem.PAPER_OUT if isinstance(error, PaperOut) else SlipProblem.OFFLINE
         log.info("guide slip not printed: %s", problem)
         self._change(slip=SlipState.FAILED, slip_problem=problem, reprint_ready=False)
-        self._ask_printer()  # a one-off hiccup may already be over
+        self.paper.ask()  # a one-off hiccup may already be over
 
     def _health(self, event: DeviceHealthChanged) -> None:
         if event.kind == "printer" and self.state.slip is SlipState.FAILED:
-            self._ask_printer()
+            self.paper.ask()
+
+    def _reprint_ready(self, usable: bool) -> None:
+        self._change(reprint_ready=usable)
 
     def tick(self, monotonic_now: float) -> None:
         """Called by the view's timer: while a slip has failed, ask the printer every few s."""
-        if self.state.slip is not SlipState.FAILED or self.state.reprint_ready:
-            self._next_ask = None
-            return
-        if self._next_ask is None:
-            self._next_ask = monotonic_now + PRINTER_RETRY_S
-        elif monotonic_now >= self._next_ask:
-            self._next_ask = monotonic_now + PRINTER_RETRY_S
-            self._ask_printer()
-
-    def _ask_printer(self) -> None:
-        if self._asking:
-            return
-        generation = self.generation
-
-        def answered(paper: PaperStatus) -> None:
-            self._asking = False
-            if generation == self.generation and self.state.slip is SlipState.FAILED:
-                self._change(reprint_ready=paper in USABLE_PAPER)
-
-        self._asking = self.printing.ask_paper(answered)
+        self.paper.tick(monotonic_now)
 
     def reset(self) -> None:
         self._attempt += 1
-        self._asking = False
-        self._next_ask = None
+        self.paper.reset()
         super().reset()

@@ -23,6 +23,60 @@ from kiosk.maintenance.paper import receipt_length_mm
 log = logging.getLogger(__name__)
 
 USABLE_PAPER = (PaperStatus.OK, PaperStatus.NEAR_END)
+PRINTER_RETRY_S = 5.0  # while a print has failed, ask the printer this often (monotonic s)
+
+
+class PaperWatch:
+    """After a failed print, asks the printer whether its paper is usable again: at once, when
+    the flow sees the printer's health change (``ask``), and every ``PRINTER_RETRY_S`` from the
+    view's timer (``tick``); one question at a time. An answer still relevant (same flow
+    generation, the print still failed) goes to ``answered(usable)``. Every flow that prints
+    (ticket, guide slip, case receipt) uses one; the flow keeps its own state."""
+
+    def __init__(self, desk: PrintDesk, *, failed: Callable[[], bool],
+                 ready: Callable[[], bool], answered: Callable[[bool], None],
+                 generation: Callable[[], int]) -> None:
+        self._desk = desk
+        self._failed = failed  # the print has failed
+        self._ready = ready  # the flow already offers the reprint
+        self._answered = answered
+        self._generation = generation
+        self._asking = False  # a paper question is out
+        self._next_ask: float | None = None  # monotonic time of the next paper question
+
+    def ask(self) -> None:
+        if self._asking:
+            return
+        generation = self._generation()
+
+        def answered(paper: PaperStatus) -> None:
+            self._asking = False
+            if generation == self._generation() and self._failed():
+                self._answered(paper in USABLE_PAPER)
+
+        self._asking = self._desk.ask_paper(answered)
+
+    def tick(self, monotonic_now: float) -> None:
+        if not self._failed() or self._ready():
+            self._next_ask = None
+            return
+        if self._next_ask is None:
+            self._next_ask = monotonic_now + PRINTER_RETRY_S
+        elif monotonic_now >= self._next_ask:
+            self._next_ask = monotonic_now + PRINTER_RETRY_S
+            self.ask()
+
+    @property
+    def asking(self) -> bool:
+        """A paper question is out (tests wait for its answer)."""
+        return self._asking
+
+    def restart_timer(self) -> None:
+        self._next_ask = None
+
+    def reset(self) -> None:
+        self._asking = False
+        self._next_ask = None
 
 
 def print_job(device: Device, receipt: Receipt) -> bytes:

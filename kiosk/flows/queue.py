@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from config.schema import Config
 from drivers.idcard.base import IdCard
@@ -25,7 +24,7 @@ from kiosk.clock import Clock, local_now
 from kiosk.events import DeviceHealthChanged, EventBus
 from kiosk.flows.base import Flow, Outcome, Worker
 from kiosk.flows.identity import CardProblem, CardVerdict, check_card
-from kiosk.flows.printing import USABLE_PAPER, PrintDesk
+from kiosk.flows.printing import PaperWatch, PrintDesk
 from kiosk.flows.queue_state import (
     ItemHours,
     Notice,
@@ -43,12 +42,8 @@ from kiosk.queue.tickets import IssuedTicket, QueueStatus, WaitEstimate
 from kiosk.receipts.ticket import ticket_receipt
 from kiosk.session import SessionKeeper
 
-if TYPE_CHECKING:
-    from drivers.printer.base import PaperStatus
-
 log = logging.getLogger(__name__)
 
-PRINTER_RETRY_S = 5.0  # while a print has failed, ask the printer this often (monotonic s)
 HEADING_REFUSED = "暂时无法取号"
 HEADING_CLOSED = "该事项现在不在办理时间"
 HEADING_CHECK_IN = "无法签到"
@@ -72,8 +67,11 @@ class QueueFlow(Flow[QueueState]):
         self.tz = queue.tz
         self._serial = 0
         self._attempt = 0  # print attempts: an answer for an older one is ignored
-        self._asking = False  # a paper question is out
-        self._next_ask: float | None = None  # monotonic time of the next paper question
+        self.paper = PaperWatch(printing,
+                                failed=lambda: self.state.print_state is PrintState.FAILED,
+                                ready=lambda: self.state.reprint_ready,
+                                answered=self._reprint_ready,
+                                generation=lambda: self.generation)
         self._unsubscribe.append(bus.subscribe(DeviceHealthChanged, self._health))
 
     # ---- what the views read ----------------------------------------------------------------
@@ -340,34 +338,18 @@ class QueueFlow(Flow[QueueState]):
             self._change(print_state=PrintState.PRINTED)
             return
         self._change(print_state=PrintState.FAILED, reprint_ready=False)
-        self._ask_printer()  # a one-off hiccup may already be over
+        self.paper.ask()  # a one-off hiccup may already be over
 
     def _health(self, event: DeviceHealthChanged) -> None:
         if event.kind == "printer" and self.state.print_state is PrintState.FAILED:
-            self._ask_printer()
+            self.paper.ask()
+
+    def _reprint_ready(self, usable: bool) -> None:
+        self._change(reprint_ready=usable)
 
     def tick(self, monotonic_now: float) -> None:
         """Called by the view's timer: while failed, ask the printer every few seconds."""
-        if self.state.print_state is not PrintState.FAILED or self.state.reprint_ready:
-            self._next_ask = None
-            return
-        if self._next_ask is None:
-            self._next_ask = monotonic_now + PRINTER_RETRY_S
-        elif monotonic_now >= self._next_ask:
-            self._next_ask = monotonic_now + PRINTER_RETRY_S
-            self._ask_printer()
-
-    def _ask_printer(self) -> None:
-        if self._asking:
-            return
-        generation = self.generation
-
-        def answered(paper: PaperStatus) -> None:
-            self._asking = False
-            if generation == self.generation and self.state.print_state is PrintState.FAILED:
-                self._change(reprint_ready=paper in USABLE_PAPER)
-
-        self._asking = self.printing.ask_paper(answered)
+        self.paper.tick(monotonic_now)
 
     # ---- leaving ----------------------------------------------------------------------------
     def finish(self) -> None:
@@ -382,6 +364,5 @@ class QueueFlow(Flow[QueueState]):
 
     def reset(self) -> None:
         self._attempt += 1
-        self._asking = False
-        self._next_ask = None
+        self.paper.reset()
         super().reset()

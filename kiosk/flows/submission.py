@@ -34,7 +34,7 @@ from kiosk.devices import DeviceManager
 from kiosk.events import DeviceHealthChanged, EventBus
 from kiosk.flows.base import Flow, Outcome, Worker
 from kiosk.flows.identity import CardProblem, CardVerdict, check_card
-from kiosk.flows.printing import USABLE_PAPER, PrintDesk
+from kiosk.flows.printing import PaperWatch, PrintDesk
 from kiosk.flows.queue_state import PrintState
 from kiosk.flows.submission_capture import Look, PageCapture
 from kiosk.flows.submission_state import Notice, NoticeKind, SubmitState, SubmitStep
@@ -46,12 +46,10 @@ from kiosk.session import SessionKeeper
 if TYPE_CHECKING:
     import numpy as np
 
-    from drivers.printer.base import PaperStatus
     from drivers.printer.layout import Receipt
 
 log = logging.getLogger(__name__)
 
-PRINTER_RETRY_S = 5.0
 HEADING_FAULT = N_("暂时无法提交申报")
 FAULT_MESSAGE = N_("系统暂时无法提交申报，请到服务台咨询")
 
@@ -77,8 +75,11 @@ class SubmissionFlow(Flow[SubmitState]):
         self.tz = store.tz
         self._serial = 0
         self._attempt = 0
-        self._asking = False
-        self._next_ask: float | None = None
+        self.paper = PaperWatch(printing,
+                                failed=lambda: self.state.print_state is PrintState.FAILED,
+                                ready=lambda: self.state.reprint_ready,
+                                answered=self._reprint_ready,
+                                generation=lambda: self.generation)
         self._last_frame_at: float | None = None  # monotonic time of the last good frame
         self._unsubscribe.append(bus.subscribe(DeviceHealthChanged, self._health))
 
@@ -355,7 +356,7 @@ class SubmissionFlow(Flow[SubmitState]):
         if event.kind == "camera" and not self.devices.is_usable("camera"):
             self._camera_failed()
         if event.kind == "printer" and self.state.print_state is PrintState.FAILED:
-            self._ask_printer()
+            self.paper.ask()
 
     def retry_camera(self) -> bool:
         """摄像头已恢复: back to the same material, its pages kept."""
@@ -473,30 +474,14 @@ class SubmissionFlow(Flow[SubmitState]):
             self._change(print_state=PrintState.PRINTED)
             return
         self._change(print_state=PrintState.FAILED, reprint_ready=False)
-        self._ask_printer()
+        self.paper.ask()
+
+    def _reprint_ready(self, usable: bool) -> None:
+        self._change(reprint_ready=usable)
 
     def tick(self, monotonic_now: float) -> None:
         """While a print has failed, ask the printer every few seconds."""
-        if self.state.print_state is not PrintState.FAILED or self.state.reprint_ready:
-            self._next_ask = None
-            return
-        if self._next_ask is None:
-            self._next_ask = monotonic_now + PRINTER_RETRY_S
-        elif monotonic_now >= self._next_ask:
-            self._next_ask = monotonic_now + PRINTER_RETRY_S
-            self._ask_printer()
-
-    def _ask_printer(self) -> None:
-        if self._asking:
-            return
-        generation = self.generation
-
-        def answered(paper: PaperStatus) -> None:
-            self._asking = False
-            if generation == self.generation and self.state.print_state is PrintState.FAILED:
-                self._change(reprint_ready=paper in USABLE_PAPER)
-
-        self._asking = self.printing.ask_paper(answered)
+        self.paper.tick(monotonic_now)
 
     # ---- leaving ----------------------------------------------------------------------------
     def finish(self) -> None:
@@ -510,8 +495,7 @@ class SubmissionFlow(Flow[SubmitState]):
 
     def reset(self) -> None:
         self._attempt += 1
-        self._asking = False
-        self._next_ask = None
+        self.paper.reset()
         self._last_frame_at = None
         self.capture.reset()
         super().reset()

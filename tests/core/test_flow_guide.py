@@ -198,12 +198,12 @@ def test_paper_out_says_so_then_prints_again_when_paper_is_back(desk: Desk) -> N
     desk.flow.open("real-estate-registration")
     desk.flow.print_slip()
     desk.wait(lambda: desk.state.slip is SlipState.FAILED, "the failed slip")
-    desk.wait(lambda: not desk.flow._asking, "the first paper answer")
+    desk.wait(lambda: not desk.flow.paper.asking, "the first paper answer")
     assert desk.state.slip_problem is SlipProblem.PAPER_OUT and not desk.state.reprint_ready
     assert [a.kind for a in desk.alerts.open()] == ["printer.paper_out"]
     desk.flow.tick(100.0)  # the retry timer starts
     desk.flow.tick(105.0)  # asks: still out
-    desk.wait(lambda: not desk.flow._asking, "the paper answer")
+    desk.wait(lambda: not desk.flow.paper.asking, "the paper answer")
     assert not desk.state.reprint_ready
     desk.printer.clear(Fault.PAPER_OUT)
     desk.flow.tick(110.0)

@@ -321,7 +321,7 @@ def test_paper_out_then_back_reprints_and_clears_the_alert(hall: Hall) -> None:
     assert [a.kind for a in hall.alerts.open()] == ["printer.paper_out"]
     hall.flow.tick(100.0)  # the retry timer starts
     hall.flow.tick(100.0 + 5.0)  # asks the printer: still out
-    hall.wait(lambda: not hall.flow._asking, "the paper answer")
+    hall.wait(lambda: not hall.flow.paper.asking, "the paper answer")
     assert not hall.state.reprint_ready
     hall.printer.clear(Fault.PAPER_OUT)
     hall.flow.tick(110.0)
