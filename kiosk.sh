@@ -48,6 +48,10 @@ setup_python() {
         fi
         echo "$want" > "$stamp"
     fi
+    # Byte-compile our own code once here: without it every start compiles ~150 modules again
+    # (0.3 s of a cold start) whenever __pycache__ cannot be written or PYTHONDONTWRITEBYTECODE
+    # is set. Only changed files are compiled again.
+    .venv/bin/python -m compileall -q -j 0 kiosk drivers screens config >/dev/null
 }
 
 setup() { setup_system; setup_python; }

@@ -17,14 +17,11 @@ from collections.abc import Sequence
 from importlib.metadata import entry_points
 from typing import NoReturn
 
-from sqlalchemy.exc import DBAPIError
-
 from config.files import FileRefused
 from drivers.base import DeviceError
 from drivers.cli import CommandError
 from kiosk.config import ConfigError
 from kiosk.privacy import HallSecretError
-from kiosk.storage.engine import DatabaseUrlError, describe_error
 
 __all__ = ["CommandError", "build_parser", "main"]
 
@@ -103,22 +100,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FileRefused as exc:
         print(f"kiosk: {exc}", file=sys.stderr)
         return 2
-    except DatabaseUrlError as exc:
-        print(f"kiosk: {exc} (kiosk.database or --db)", file=sys.stderr)
-        return 3
-    except DBAPIError as exc:
-        # the database failed at start or in a command: a supervisor restarts the kiosk, the
-        # technician needs to know what failed (disk full is not "server down") and what to do
-        what, todo = describe_error(exc)
-        print(f"kiosk: the database cannot be used: {what}; {todo} (数据库无法使用)",
-              file=sys.stderr)
-        return 4
     except DeviceError as exc:
         print(f"kiosk: {exc} ({exc.message_zh})", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # a bug: still one line for the technician, and a non-zero exit
+        code = _database_failure(exc)
+        if code is not None:
+            return code
         if os.environ.get(DEBUG_ENV):  # so a supervisor restarts the kiosk
             raise
         if logging.getLogger().handlers:  # `kiosk run` set up its log file: the details go there
@@ -127,6 +117,31 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"details; run again with {DEBUG_ENV}=1 to see the traceback (程序异常)",
               file=sys.stderr)
         return 70
+
+
+def _database_failure(exc: Exception) -> int | None:
+    """One line and the exit code for a database failure, or None when ``exc`` is not one.
+
+    SQLAlchemy is imported only by commands that use the database (``kiosk run`` draws home
+    before it does, ``kiosk.startup``): when it is not loaded, ``exc`` cannot be its error, and
+    this check must not import a third of a second of modules to find that out."""
+    if "kiosk.storage.engine" not in sys.modules:
+        return None
+    from sqlalchemy.exc import DBAPIError
+
+    from kiosk.storage.engine import DatabaseUrlError, describe_error
+
+    if isinstance(exc, DatabaseUrlError):
+        print(f"kiosk: {exc} (kiosk.database or --db)", file=sys.stderr)
+        return 3
+    if isinstance(exc, DBAPIError):
+        # the database failed at start or in a command: a supervisor restarts the kiosk, the
+        # technician needs to know what failed (disk full is not "server down") and what to do
+        what, todo = describe_error(exc)
+        print(f"kiosk: the database cannot be used: {what}; {todo} (数据库无法使用)",
+              file=sys.stderr)
+        return 4
+    return None
 
 
 if __name__ == "__main__":

@@ -1,8 +1,11 @@
 """Everything a running kiosk is made of, built once from the configuration.
 
-The touchscreen app and the tests build the same ``KioskContext``; the app passes a ``dispatch``
-that hops to the UI thread, and tests may pass a ``ManualClock``: that one ``clock`` is the
-only source of hall time for every service, flow and screen. No Kivy here.
+``KioskContext`` is the ``KioskCore`` home is drawn from (``kiosk.startup``) plus the database,
+the services and one controller per journey. Tests and commands build it in one call
+(``build_context``); the touchscreen app builds the core before its window opens and finishes it
+here (``finish_context``) on a thread once home is drawn. The app passes a ``dispatch`` that
+hops to the UI thread, and tests may pass a ``ManualClock``: that one ``clock`` is the only
+source of hall time for every service, flow and screen. No Kivy here.
 """
 
 from __future__ import annotations
@@ -10,9 +13,10 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC
 from pathlib import Path
+from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
@@ -20,13 +24,13 @@ from sqlalchemy.engine import Engine
 from config.loader import ENV_VAR
 from config.schema import Config
 from drivers.base import Device
-from drivers.factory import build_device, build_devices, document_functions
+from drivers.factory import build_device, document_functions
 from kiosk.alerts import Alerts
 from kiosk.cases.remote import HallCases
 from kiosk.cases.store import CaseStore
-from kiosk.catalogue import Catalogue, load_catalogue
-from kiosk.clock import Clock, SystemClock, service_date
-from kiosk.config import data_dir, database_url
+from kiosk.catalogue import Catalogue
+from kiosk.clock import Clock, service_date
+from kiosk.config import database_url
 from kiosk.devices import DeviceManager
 from kiosk.events import Dispatch, EventBus, call_now
 from kiosk.flows.base import Worker
@@ -55,14 +59,13 @@ from kiosk.progress.reader import HallReader
 from kiosk.queue.counter import CounterService
 from kiosk.queue.service import QueueService
 from kiosk.retention import purge_personal_data
-from kiosk.schedule import HallSchedule
 from kiosk.session import SessionKeeper
 from kiosk.staff_call import call_staff
+from kiosk.startup import KioskCore, build_core
 from kiosk.storage import make_engine, migrate
 from kiosk.sync.heartbeat import device_health
 from kiosk.sync.settings import sync_settings
 from kiosk.sync.worker import SyncWorker
-from kiosk.workdays import HallCalendar
 
 log = logging.getLogger(__name__)
 
@@ -96,32 +99,20 @@ class Flows:
 
 
 @dataclass
-class KioskContext:
-    config: Config
-    bus: EventBus
-    sessions: SessionKeeper
-    devices: DeviceManager
-    data_dir: Path
-    simulate: bool
+class KioskContext(KioskCore):
+    complete: ClassVar[bool] = True
+
     engine: Engine
-    catalogue: Catalogue
-    clock: Clock
     outbox: Outbox
     alerts: Alerts
     queue: QueueService
     counter: CounterService
-    mode: ModeKeeper
     worker: Worker
     flows: Flows
     sync: SyncWorker  # the outbox sender; idle on a standalone kiosk ([sync] url = "")
-    dispatch: Dispatch = call_now
     services: dict[str, object] = field(default_factory=dict)
     maintenance: MaintenanceDesk | None = None  # the technician's desk (kiosk.maintenance)
     health: HealthWatch | None = None  # database and disk watcher; started by the app
-
-    @property
-    def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.config.hall.timezone)
 
     def close(self) -> None:
         if self.maintenance is not None:
@@ -144,25 +135,23 @@ def build_context(config: Config, *, simulate: bool, dispatch: Dispatch = call_n
                   site_file: str | Path | None = None) -> KioskContext:
     """Validate everything that can be validated before a window opens: the catalogue, the
     database (migrated to the current schema) and the device drivers named in the config."""
-    root = data_dir(config)
-    # checked before the database is touched: a malformed secret stops the start (one line),
-    # and a missing one is made only on the very first start (kiosk.privacy says why)
-    secret = load_hall_secret(root, config.hall.secret_file)
-    catalogue = load_catalogue(config.kiosk.catalogue or None)
+    return finish_context(build_core(config, simulate=simulate, dispatch=dispatch, clock=clock,
+                                     site_file=site_file), worker=worker)
+
+
+def finish_context(core: KioskCore, *, worker: Worker | None = None) -> KioskContext:
+    """The database (migrated to the current schema), the services and the journeys, on top of
+    the core home is drawn from."""
+    config, root, secret, clock = core.config, core.data_dir, core.secret, core.clock
+    bus, sessions, devices, catalogue = core.bus, core.sessions, core.devices, core.catalogue
+    mode, dispatch, site_file, tz = core.mode, core.dispatch, core.site_file, core.tz
     engine = make_engine(database_url(config))
     migrate(engine)
-    tz = ZoneInfo(config.hall.timezone)
-    clock = clock or SystemClock(tz)
-    bus = EventBus(dispatch)
-    sessions = SessionKeeper(bus)
-    devices = DeviceManager(build_devices(config, simulate=simulate, data_dir=root), bus)
     outbox = Outbox(config.hall.code)
     alerts = Alerts(engine, config.kiosk.id, clock)
     queue = QueueService(engine, catalogue, config, clock, secret=secret, outbox=outbox)
     counter = CounterService(engine, catalogue, config, clock, outbox=outbox)
     worker = worker or Worker(dispatch)
-    schedule = HallSchedule.from_config(config.schedule, HallCalendar.from_config(config))
-    mode = ModeKeeper(catalogue, devices, clock, tz, schedule)
     desk = _maintenance_desk(config, engine, clock, tz, root, devices, bus, alerts, mode, worker,
                              site_file)
     sync = SyncWorker(engine, config, clock, health=desk.heartbeat_health(device_health(devices)))
@@ -204,10 +193,9 @@ def build_context(config: Config, *, simulate: bool, dispatch: Dispatch = call_n
         housekeeping=lambda: purge_personal_data(
             engine, today=service_date(clock, tz), now=clock.now().astimezone(UTC),
             days=h.personal_data_days))
-    ctx = KioskContext(config=config, bus=bus, sessions=sessions, devices=devices,
-                       data_dir=root, simulate=simulate, engine=engine, catalogue=catalogue,
-                       clock=clock, outbox=outbox, alerts=alerts, queue=queue, counter=counter,
-                       mode=mode, worker=worker, flows=flows, dispatch=dispatch, sync=sync,
+    ctx = KioskContext(**{f.name: getattr(core, f.name) for f in fields(KioskCore)},
+                       engine=engine, outbox=outbox, alerts=alerts, queue=queue,
+                       counter=counter, worker=worker, flows=flows, sync=sync,
                        maintenance=desk, services={"lockers": lockers, "locker_cases": cases},
                        health=health)
 

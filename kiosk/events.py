@@ -110,3 +110,13 @@ class EventBus:
             handler(event)
         except Exception:
             log.exception("event handler %r failed on %r", handler, event)
+
+
+@dataclass(frozen=True)
+class ServiceHealthChanged:
+    """Published by ``kiosk.health_watch`` when the kiosk goes out of service for a database or
+    disk fault, or comes back (here so the screens need not import the watcher's database code)."""
+
+    ok: bool
+    reason: str  # a msgid of kiosk.health_watch (REASON_*); "" when ok
+    detail: str  # for the technician's log: what failed and what to do

@@ -28,6 +28,7 @@ from typing import NamedTuple, Protocol
 
 from sqlalchemy import Engine
 
+from kiosk.events import ServiceHealthChanged  # re-exported: published from here
 from kiosk.storage.engine import describe_error
 
 log = logging.getLogger(__name__)
@@ -49,15 +50,6 @@ class OutOfService(Protocol):
 
 class Publisher(Protocol):
     def publish(self, event: object) -> None: ...
-
-
-@dataclass(frozen=True)
-class ServiceHealthChanged:
-    """Published when the kiosk goes out of service for a fault, or comes back."""
-
-    ok: bool
-    reason: str  # a msgid from above; "" when ok
-    detail: str  # for the technician's log: what failed and what to do
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from config.schema import ScheduleConfig
+from kiosk.i18n import WEEKDAYS, Msg, day_msg
 from kiosk.workdays import HallCalendar
 
 WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -99,3 +100,17 @@ class HallSchedule:
         hall is open or opens again today. A lunch break is not night: the queue's items say
         themselves when they reopen (the catalogue's hours), the tile stays."""
         return not self.follows_hall(capability) or self.hall_open_today(local)
+
+
+def opens_msg(at: datetime, now: datetime) -> Msg:
+    """When something closed opens again, the way people say it: "今天 13:30", "明天 09:00"
+    (seen: "周三 09:00" at 23:57 on a Tuesday), "周五 09:00" within the week, else the date."""
+    days = (at.date() - now.date()).days
+    time = at.strftime("%H:%M")
+    if days <= 0:
+        return Msg("今天 {time}", time=time)
+    if days == 1:
+        return Msg("明天 {time}", time=time)
+    if days < 7:
+        return Msg("{weekday} {time}", weekday=Msg(WEEKDAYS[at.weekday()]), time=time)
+    return Msg("{day}{time}", day=day_msg(at.date()), time=time)

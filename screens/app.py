@@ -17,13 +17,13 @@ import os
 import time
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.config import Config
 from kivy.core.window import Window
-from kivy.properties import BooleanProperty, NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from drivers.base import HealthState
@@ -31,7 +31,6 @@ from drivers.printer.base import PaperStatus, ReceiptPrinter
 from drivers.scanner.wedge_scanner import WedgeScanner
 from kiosk import textbreak
 from kiosk.clock import local_now
-from kiosk.context import KioskContext
 from kiosk.events import (
     CardInserted,
     CardRemoved,
@@ -39,14 +38,15 @@ from kiosk.events import (
     CodeScanned,
     DeviceHealthChanged,
     DoorChanged,
+    ServiceHealthChanged,
     SessionEnded,
 )
 from kiosk.flows.identity import CardProblem, check_card, offers_elder_mode
 from kiosk.flows.scan_route import ReceiptScanned, ScanKind, route_scan
-from kiosk.health_watch import ServiceHealthChanged
 from kiosk.i18n import default_translator
 from kiosk.idle import IdlePhase, IdleTimer
 from kiosk.privacy import mask_name
+from kiosk.startup import KioskCore, Startup
 from kiosk.watchdog import WatchdogFeeder
 from screens import kivy_fixes, theme
 from screens.fonts import register_default_font
@@ -63,12 +63,16 @@ from screens.widgets import (
     reset_scroll,
 )
 
+if TYPE_CHECKING:
+    from kiosk.context import KioskContext
+
 log = logging.getLogger(__name__)
 
 TICK_S = 0.2  # idle and countdown checks; cheap, and a countdown never looks stuck
 WATCHDOG_TICK_S = 1.0  # the feeder pings at most every WatchdogSec/2 of its own accord
 SWITCH_BUDGET_MS = 100.0
-STARTUP_PROBE_ENV = "KIOSK_STARTUP_PROBE"  # bench: print when home is interactive, then exit
+STARTUP_PROBE_ENV = "KIOSK_STARTUP_PROBE"  # bench: print when home is drawn and ready, then exit
+STARTING_MSG = "正在启动，请稍候…"
 KEY_F12 = 293
 # Keys a keyboard-wedge scanner sends that have no text of their own (Kivy key codes).
 WEDGE_NAMED_KEYS = {13: "enter", 271: "enter", 8: "backspace", 9: "tab"}
@@ -104,11 +108,26 @@ class KioskApp(App):
     health_version = NumericProperty(0)  # bumped on every device change: status re-renders
     current = StringProperty(HOME)
     elder_offered = BooleanProperty(False)  # a 70+ card was read: home offers elder mode
+    # False while the database and the journeys are still being built behind home (below)
+    ready = BooleanProperty(False)
+    startup_error = ObjectProperty(None, allownone=True)  # why the kiosk could not finish
 
-    def __init__(self, ctx: KioskContext, *, now: Callable[[], float] = time.monotonic,
+    def __init__(self, ctx: KioskContext | KioskCore, *,
+                 now: Callable[[], float] = time.monotonic,
+                 finish: Callable[[KioskCore], KioskContext] | None = None,
                  **kwargs: Any) -> None:
+        """``ctx`` complete (tests, tools), or only the core home is drawn from with ``finish``
+        (``kiosk run``): the rest is then built on a ``Startup`` thread once home is drawn,
+        and until it is ready a tap on a tile is held (正在启动) and followed when it is."""
         super().__init__(**kwargs)
-        self.ctx = ctx
+        self.ctx: Any = ctx  # the KioskCore until ready, then the KioskContext
+        self.ready = ctx.complete
+        self._startup: Startup | None = None
+        if not ctx.complete:
+            if finish is None:
+                raise ValueError("an incomplete context needs finish (kiosk.context)")
+            self._startup = Startup(ctx, finish, self._context_ready, self._context_failed)
+        self._held: str | None = None  # a screen asked for before the kiosk was ready
         self.now = now  # monotonic seconds; tests inject a fake to drive timeouts
         self.title = f"{ctx.config.hall.name} 自助终端"
         self.translator = default_translator()
@@ -180,12 +199,16 @@ class KioskApp(App):
         return False
 
     def on_start(self) -> None:
+        if self.ready:
+            self._start_services()
+        Window.bind(on_flip=self._first_frame)
+
+    def _start_services(self) -> None:
         self.ctx.devices.start()
         self.ctx.sync.start()  # sends the outbox to the hall server, if one is configured
         if self.ctx.health is not None:
             self.ctx.health.start()  # database and disk: out of service while either fails
         self._check_paper()
-        Window.bind(on_flip=self._first_frame)
 
     def on_stop(self) -> None:
         for unsubscribe in self._unsubscribe:
@@ -199,14 +222,44 @@ class KioskApp(App):
         Window.unbind(on_resize=self._on_resize, on_key_down=self._on_key_down,
                       on_request_close=self._on_request_close)
         self.watchdog.stopping()
+        if self._startup is not None and not self.ready:
+            self._startup.abandon()  # stopped while starting: close what the thread built
         self.ctx.close()
 
     def _first_frame(self, *_: object) -> None:
         Window.unbind(on_flip=self._first_frame)
         log.info("home screen drawn")
-        self.watchdog.ready("home screen drawn")
         if self._probe:
-            print(f"KIOSK_HOME_INTERACTIVE {time.time():.6f}", flush=True)
+            print(f"KIOSK_HOME_DRAWN {time.time():.6f}", flush=True)
+        if self._startup is not None:
+            self._startup.start()  # the database and the journeys, behind home
+        else:
+            self._became_ready()
+
+    def _context_ready(self, ctx: KioskContext) -> None:
+        """The database and the journeys are built (``Startup``, on the UI thread)."""
+        self.ctx = ctx
+        self.ready = True
+        self._start_services()
+        for screen in self.sm.screens:
+            screen.context_ready()
+        self.health_version += 1  # the status line may name a device or a fault now
+        self._became_ready()
+        held, self._held = self._held, None
+        if held is not None and self.current == HOME:
+            self.go(held)
+
+    def _context_failed(self, exc: BaseException) -> None:
+        """The database could not be opened or migrated: the kiosk ends, and ``kiosk run``
+        says why in one line (a supervisor restarts it), as it did before the window opened."""
+        self.startup_error = exc
+        self.stop()
+
+    def _became_ready(self) -> None:
+        log.info("kiosk ready")
+        self.watchdog.ready("kiosk ready")
+        if self._probe:
+            print(f"KIOSK_READY {time.time():.6f}", flush=True)
             Clock.schedule_once(lambda _dt: self.stop(), 0)
             return
         # Load the other screens now, one per frame, so the first visit to each is instant;
@@ -288,7 +341,7 @@ class KioskApp(App):
     def problems(self) -> list[str]:
         """msgids (already filled) of what does not work now, for the home status line."""
         out: list[str] = []
-        health = self.ctx.health
+        health = getattr(self.ctx, "health", None)  # None until ready
         if health is not None and not health.verdict.ok:
             out.append(self.tr(STATUS_STOPPED, reason=self.tr(health.verdict.reason)))
         devices = self.ctx.devices
@@ -320,6 +373,10 @@ class KioskApp(App):
 
     def go(self, name: str) -> None:
         started = time.perf_counter()
+        if not self.ready and name != HOME:
+            self._held = name  # followed as soon as the journeys are built (_context_ready)
+            self.toast(self.tr(STARTING_MSG), seconds=3)
+            return
         if name not in SCREENS:
             log.error("no screen named %r is registered", name)
             self.show_error("暂时无法办理", "该功能暂未开放")
@@ -362,6 +419,9 @@ class KioskApp(App):
 
     def request_maintenance(self) -> None:
         """The hidden corner on home: the technician's PIN pad (``MaintenanceFlow``)."""
+        if not self.ready:
+            self.toast(self.tr(STARTING_MSG), seconds=3)
+            return
         flow = self.ctx.flows.maintenance
         if flow is None:
             log.warning("maintenance gesture seen, but no maintenance flow is built")

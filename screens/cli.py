@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from config.schema import Config
+    from kiosk.context import KioskContext
+    from kiosk.startup import KioskCore
 
 XVFB_MARK = "KIOSK_UNDER_XVFB"  # set on the re-exec so we never loop
 
@@ -95,13 +97,26 @@ def run_kiosk(args: argparse.Namespace) -> int:
     configure_window(width, height, fullscreen=args.fullscreen or not args.simulate,
                      locked=not args.simulate)
 
-    from kiosk.context import build_context
+    from kiosk.startup import build_core
     from screens.app import KioskApp, ui_dispatch
 
-    ctx = build_context(config, simulate=args.simulate, dispatch=ui_dispatch,
-                        site_file=args.config)
-    KioskApp(ctx).run()
+    # Home is drawn from the core; the database and the journeys are built behind it
+    # (kiosk.startup says why). A failure there ends the app and is raised here, so it gets
+    # the same one line and exit code as before the window opened.
+    core = build_core(config, simulate=args.simulate, dispatch=ui_dispatch,
+                      site_file=args.config)
+    app = KioskApp(core, finish=_finish_context)
+    app.run()
+    if app.startup_error is not None:
+        raise app.startup_error
     return 0
+
+
+def _finish_context(core: KioskCore) -> KioskContext:
+    """The heavy half of the kiosk, imported only now (on the start-up thread)."""
+    from kiosk.context import finish_context
+
+    return finish_context(core)
 
 
 def _check_hall_secret(config: Config, root: Path) -> None:

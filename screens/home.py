@@ -9,7 +9,7 @@ raises when a card is tapped. Never call a device or the database from here.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kivy.app import App
 from kivy.lang import Builder
@@ -24,12 +24,14 @@ from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.flows.base import FlowChanged
-from kiosk.flows.home import HomeFlow, opens_msg
-from kiosk.flows.queue import QueueFlow
-from kiosk.flows.queue_state import QueueStep
-from screens.queue_common import show_refusal
+from kiosk.schedule import opens_msg
 from screens.registry import DEVICE_NAMES, SCREENS, TileState, visible_tiles
 from screens.widgets import CornerGesture, KioskScreen
+
+if TYPE_CHECKING:
+    from kiosk.flows.home import HomeFlow
+
+HOME_FLOW, QUEUE_FLOW = "home", "queue"  # HomeFlow.name, QueueFlow.name
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
@@ -103,6 +105,15 @@ class HomeScreen(KioskScreen):
 
     def on_pre_enter(self, *_: object) -> None:
         self.refresh_tiles()
+        if self.app.ready:  # else context_ready() does this
+            self._read_flows()
+
+    def context_ready(self) -> None:
+        """Home was drawn before the journeys existed (``kiosk.startup``): read them now."""
+        self._read_flows()
+        self._show_sync_status()
+
+    def _read_flows(self) -> None:
         self.refresh_queue_status()
         notice = self.app.ctx.flows.queue.state.notice
         self._notice_seen = notice.serial if notice else 0
@@ -111,29 +122,33 @@ class HomeScreen(KioskScreen):
     _tiles_at = 0.0
 
     def tick(self, now: float) -> None:
-        if "queue" in SCREENS:
+        if "queue" in SCREENS and self.app.ready:
             self.flow.tick(now)
         if now - self._tiles_at >= TILE_RECHECK_S:  # the mode follows the hall's hours
             self._tiles_at = now
             self.refresh_tiles()
 
     def refresh_queue_status(self) -> None:
-        if "queue" in SCREENS:
+        if "queue" in SCREENS and self.app.ready:
             self.flow.refresh_queue_status(self.app.now())
 
     def _flow_changed(self, event: FlowChanged) -> None:
-        if event.flow == HomeFlow.name:
+        # journeys' modules are imported once they are built, not for home's first frame
+        from kiosk.flows.queue_state import QueueStep
+        from screens.queue_common import show_refusal
+
+        if event.flow == HOME_FLOW:
             self._show_queue_status()
             self._show_sync_status()
             self._show_staff_call()
-        elif (event.flow == QueueFlow.name and self.manager is not None
+        elif (event.flow == QUEUE_FLOW and self.manager is not None
               and self.manager.current == self.name
               and self.app.ctx.flows.queue.state.step is QueueStep.TICKET):
             # 首页 was tapped while a number was being committed: the ticket is taken and
             # printing, so it is shown (and the session ends with it), never left behind; or a
             # ticket's QR was scanned here and the ticket was found.
             self.app.go("queue_ticket")
-        elif (event.flow == QueueFlow.name and self.manager is not None
+        elif (event.flow == QUEUE_FLOW and self.manager is not None
               and self.manager.current == self.name):
             notice = self.app.ctx.flows.queue.state.notice
             if notice is not None and notice.serial > self._notice_seen and notice.refusal:
@@ -174,6 +189,9 @@ class HomeScreen(KioskScreen):
 
     # ---- 呼叫工作人员 -------------------------------------------------------------------------
     def call_staff(self) -> None:
+        if not self.app.ready:
+            self.app.toast(self.app.tr("正在启动，请稍候…", self.app.lang), seconds=3)
+            return
         if self.flow.call_staff():
             self.calling_staff = True
 

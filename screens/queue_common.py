@@ -21,13 +21,13 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.modalview import ModalView
 
 from kiosk.catalogue import ServiceItem
-from kiosk.flows.home import opens_msg
 from kiosk.flows.identity import CardProblem, CardVerdict
 from kiosk.flows.queue import QueueFlow
 from kiosk.flows.queue_state import Notice, NoticeKind, QueueState, QueueStep
 from kiosk.queue.errors import PersonalLimitReached, QueueRefusal
 from kiosk.queue.groups import GROUP_LABELS
 from kiosk.queue.tickets import IssuedTicket
+from kiosk.schedule import opens_msg
 from screens.widgets import FlowView
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))

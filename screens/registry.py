@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from kiosk.context import KioskContext
 from kiosk.mode import Capability
+from kiosk.startup import KioskCore
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ def register_screen(name: str, module: str, cls: str) -> None:
 
 # A rule deciding whether an otherwise working tile is open right now: returns the msgid of the
 # reason it is closed (shown on the tile), or None when open.
-EnabledRule = Callable[[KioskContext], str | None]
+EnabledRule = Callable[[KioskCore], str | None]
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ class TileState:
 REASON_COMING = "即将开放"  # msgid: the capability's screens are not part of this kiosk yet
 
 
-def visible_tiles(ctx: KioskContext, tiles: tuple[Tile, ...] = TILES) -> list[TileState]:
+def visible_tiles(ctx: KioskCore, tiles: tuple[Tile, ...] = TILES) -> list[TileState]:
     """Tiles to draw now, with whether each can be pressed and why not (the mode decides). A
     tile whose screen is not registered yet shows, disabled, as 即将开放 — and only such a
     tile says so; one whose device is not fitted at all is not shown."""
@@ -142,6 +142,6 @@ def visible_tiles(ctx: KioskContext, tiles: tuple[Tile, ...] = TILES) -> list[Ti
     return out
 
 
-def _extra(ctx: KioskContext, tile: Tile) -> Callable[[], str | None] | None:
+def _extra(ctx: KioskCore, tile: Tile) -> Callable[[], str | None] | None:
     rule = tile.enabled_when
     return (lambda: rule(ctx)) if rule is not None else None

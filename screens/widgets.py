@@ -187,6 +187,10 @@ class KioskScreen(Screen):
     def session_ended(self, reason: str) -> None:
         """Drop anything about the citizen this screen shows or holds."""
 
+    def context_ready(self) -> None:
+        """The database and the journeys are built (only screens made before that, i.e. home,
+        see this: ``kiosk.startup``)."""
+
 
 class FlowView(KioskScreen):
     """Base of a journey's views: draws from its flow's state, redraws on every ``FlowChanged``

@@ -12,11 +12,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 
 from kiosk.events import EventBus
 from kiosk.flows.base import Flow, Outcome, Worker
-from kiosk.i18n import WEEKDAYS, Msg, day_msg
 from kiosk.queue.counter import CounterService
 from kiosk.queue.tickets import QueueStatus
 from kiosk.staff_call import StaffCall
@@ -25,20 +23,6 @@ from kiosk.sync.worker import SyncStatus, SyncWorker
 log = logging.getLogger(__name__)
 
 QUEUE_STATUS_REFRESH_S = 15.0
-
-
-def opens_msg(at: datetime, now: datetime) -> Msg:
-    """When something closed opens again, the way people say it: "今天 13:30", "明天 09:00"
-    (seen: "周三 09:00" at 23:57 on a Tuesday), "周五 09:00" within the week, else the date."""
-    days = (at.date() - now.date()).days
-    time = at.strftime("%H:%M")
-    if days <= 0:
-        return Msg("今天 {time}", time=time)
-    if days == 1:
-        return Msg("明天 {time}", time=time)
-    if days < 7:
-        return Msg("{weekday} {time}", weekday=Msg(WEEKDAYS[at.weekday()]), time=time)
-    return Msg("{day}{time}", day=day_msg(at.date()), time=time)
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,13 @@ from sqlalchemy import select
 
 from drivers.printer.escpos_render import render
 from drivers.printer.layout import Align, TextLine
-from kiosk.flows.home import opens_msg
 from kiosk.flows.queue_state import NoticeKind, PrintState, QueueStep
 from kiosk.flows.scan_route import ScanKind, route_scan
 from kiosk.i18n import tr
 from kiosk.outbox import Outbox
 from kiosk.queue import PersonalLimitReached
 from kiosk.receipts.ticket import ticket_receipt
+from kiosk.schedule import opens_msg
 from kiosk.staff_call import KIND, call_staff
 from kiosk.storage.models import Alert, OutboxMessage
 from kiosk.tokens import case_token, ticket_token
