@@ -5,7 +5,7 @@ RestartSec=1, Type=notify with WatchdogSec, SIGABRT then SIGKILL on a missed pin
 real ``kiosk run`` in production mode on a virtual display, listening on its own
 ``$NOTIFY_SOCKET``. It measures:
 
-- cold start to READY=1 (home drawn): the baseline of the same run;
+- cold start to READY=1 (home drawn, journeys built): the baseline of the same run;
 - ``kill -9`` to READY=1 of the next instance (RestartSec included);
 - a frozen process (SIGSTOP: the UI loop stops, so do the pings) to READY=1 of the next one
   (WatchdogSec + RestartSec included).

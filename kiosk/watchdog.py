@@ -1,10 +1,10 @@
 """Tell systemd the kiosk is alive, from the UI loop, so a frozen kiosk is restarted.
 
 ``deploy/kiosk.service`` runs the app with ``Type=notify`` and ``WatchdogSec=``: systemd waits for
-``READY=1`` (home drawn) and then expects ``WATCHDOG=1`` at least once per watchdog period, or it
-kills the kiosk and starts it again. The pings must come from the UI loop itself (the app calls
-``WatchdogFeeder.tick`` from a Kivy Clock interval): a ping from a helper thread would keep a
-frozen screen alive forever.
+``READY=1`` (home drawn and the journeys built) and then expects ``WATCHDOG=1`` at least once per
+watchdog period, or it kills the kiosk and starts it again. The pings must come from the UI loop
+itself (the app calls ``WatchdogFeeder.tick`` from a Kivy Clock interval): a ping from a helper
+thread would keep a frozen screen alive forever.
 
 The protocol is one datagram per message on the unix socket named by ``$NOTIFY_SOCKET`` (a path,
 or ``@name`` for the abstract namespace), standard library only. Outside systemd (no

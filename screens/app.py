@@ -24,7 +24,7 @@ from kivy.clock import Clock
 from kivy.config import Config
 from kivy.core.window import Window
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
-from kivy.uix.screenmanager import NoTransition, ScreenManager
+from kivy.uix.screenmanager import NoTransition
 
 from drivers.base import HealthState
 from drivers.printer.base import PaperStatus, ReceiptPrinter
@@ -59,6 +59,7 @@ from screens.widgets import (
     IdleOverlay,
     KioskRoot,
     KioskScreen,
+    KioskScreens,
     Toast,
     reset_scroll,
 )
@@ -154,7 +155,7 @@ class KioskApp(App):
         register_default_font()
         Window.clearcolor = theme.BACKGROUND  # every screen's background (see widgets.kv)
         root = KioskRoot(on_activity=self.note_activity)
-        self.sm = ScreenManager(transition=NoTransition())
+        self.sm = KioskScreens(transition=NoTransition())
         root.add_widget(self.sm)
         self.toast_label = Toast()
         root.add_widget(self.toast_label)
