@@ -227,6 +227,7 @@ def kiosk(kiosk_session: Kiosk) -> Iterator[Kiosk]:
         device = k.ctx.devices.get(kind)
         if isinstance(device, SimulatedFaults):
             device.clear()
+    k.sim("camera").set_scene()  # the default desk with a page, whatever a test laid down
     reader = k.sim("idcard")
     had_card = reader.card_present()
     reader.remove()

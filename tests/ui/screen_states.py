@@ -85,6 +85,9 @@ def _submit_guide(k: Kiosk) -> None:
 
 
 def _submit_identify(k: Kiosk) -> None:
+    # an empty desk until a state lays a page down (show_document): the default scene's page
+    # would be captured by itself, and could go by before its step was seen
+    k.sim("camera").set_scene(page=False)
     _submit_guide(k)
     k.ctx.flows.submission.enter_identify()
     _submit_step(k, "IDENTIFY")
