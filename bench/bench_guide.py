@@ -19,74 +19,32 @@ display and the temporary folder are removed in every case.
 
 from __future__ import annotations
 
-import os
-import shutil
 import statistics
 import sys
-import tempfile
 import time
-from collections.abc import Callable
-from pathlib import Path
+
+from ui_harness import RunningApp, percentile, running_app  # bench/ is on sys.path
 
 ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 3
 TARGET_MS = 100.0
 SLIP_TARGET_MS = 50.0
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
 def main() -> int:
-    from pyvirtualdisplay import Display
-
-    tmp = Path(tempfile.mkdtemp(prefix="bench-guide-"))
-    display = Display(size=(1080, 1920), color_depth=24, manage_global_env=False)
-    display.start()
-    try:
-        return measure(tmp, display.new_display_var)
-    finally:
-        display.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
+    with running_app("bench-guide-") as run:
+        return measure(run)
 
 
-def measure(tmp: Path, display_var: str) -> int:
-    os.environ.update(DISPLAY=display_var, KIVY_NO_ARGS="1",
-                      KIVY_HOME=str(tmp / "kivy"), KIVY_LOG_MODE="PYTHON")
-    site = tmp / "site.toml"
-    site.write_text(f'[kiosk]\ndata_dir = "{tmp / "var"}"\n', encoding="utf-8")
-    from screens.cli import configure_window
-
-    configure_window(1080, 1920)
-    from kivy.base import EventLoop, runTouchApp
-    from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
-
+def measure(run: RunningApp) -> int:
     from drivers.printer.escpos_render import render_escpos
     from drivers.printer.profile import PrinterProfile
-    from kiosk.config import load_config
-    from kiosk.context import build_context
     from kiosk.flows.guide_page import guide_page
     from kiosk.receipts.guide import guide_slip
-    from screens.app import KioskApp, ui_dispatch
 
-    ctx = build_context(load_config(site), simulate=True, dispatch=ui_dispatch)
-    app = KioskApp(ctx)
-    app._run_prepare()
-    runTouchApp(embedded=True)
+    app, ctx, frames, timed = run.app, run.ctx, run.frames, run.timed
     guide, queue, catalogue = ctx.flows.guide, ctx.flows.queue, ctx.catalogue
 
-    def frames(n: int = 1) -> None:
-        for _ in range(n):
-            EventLoop.idle()
-
-    def timed(step: Callable[[], None]) -> float:
-        started = time.perf_counter()
-        step()
-        frames(1)
-        return (time.perf_counter() - started) * 1000
-
-    frames(30)  # home is up; the app's warm-up loads the other screens behind it
+    run.settle()  # home is up and the app's warm-up has loaded the other screens behind it
     ctx.catalogue.warm_up()
     lists: list[float] = []
     pages: list[float] = []
@@ -131,13 +89,7 @@ def measure(tmp: Path, display_var: str) -> int:
             text.encode("gb18030")
             encodes.append((time.perf_counter() - started) * 1000)
 
-    app.root_window.remove_widget(app.root)  # baseline: bare ScreenManager, same window
-    bare = ScreenManager(transition=NoTransition())
-    bare.add_widget(Screen(name="a"))
-    bare.add_widget(Screen(name="b"))
-    app.root_window.add_widget(bare)
-    base = [timed(lambda i=i: setattr(bare, "current", "b" if i % 2 == 0 else "a"))
-            for i in range(ROUNDS * 20)]
+    base = run.bare_baseline(ROUNDS * 20)
 
     b99 = percentile(base, 0.99)
     print(f"baseline bare ScreenManager: switch + frame p50 {statistics.median(base):.1f} ms, "
@@ -160,8 +112,6 @@ def measure(tmp: Path, display_var: str) -> int:
     ok = worst <= TARGET_MS and s99 <= SLIP_TARGET_MS
     print(f"worst guide change p99 {worst:.1f} ms (target ≤ {TARGET_MS:.0f} ms), slip p99 "
           f"{s99:.2f} ms (target ≤ {SLIP_TARGET_MS:.0f} ms): {'met' if ok else 'NOT met'}")
-    app.stop()
-    ctx.close()
     return 0 if ok else 1
 
 

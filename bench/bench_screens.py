@@ -1,8 +1,9 @@
 """Screen changes: every registered screen, against a bare Kivy ScreenManager in the same run.
 
 Starts the real app (simulated devices) on its own Xvfb display the way a kiosk starts (home
-first, the other screens loading one per frame behind it), visits every screen once — the first
-visit, measured as a citizen would meet it — then switches home → screen N times per screen and
+first, the other screens loading one per frame behind it: ``bench/ui_harness.py``), waits for
+that warm-up to finish, visits every screen once — the first visit, measured as the first
+citizen after a start meets it — then switches home → screen N times per screen and
 measures the switch itself (``app.go``) and the switch plus the first frame drawn (software
 OpenGL on this machine: a full 1080×1920 frame costs tens of ms by itself). The baseline is a
 bare ScreenManager switching between two empty screens and drawing a frame, in the same process
@@ -15,61 +16,26 @@ display and the temporary folder are removed in every case.
 
 from __future__ import annotations
 
-import os
-import shutil
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
+
+from ui_harness import RunningApp, percentile, running_app  # bench/ is on sys.path
 
 ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 10
 TARGET_MS = 100.0
 TARGET_RATIO = 2.0
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
 def main() -> int:
-    from pyvirtualdisplay import Display
-
-    tmp = Path(tempfile.mkdtemp(prefix="bench-screens-"))
-    display = Display(size=(1080, 1920), color_depth=24, manage_global_env=False)
-    display.start()
-    try:
-        return measure(tmp, display.new_display_var)
-    finally:
-        display.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
+    with running_app("bench-screens-") as run:
+        return measure(run)
 
 
-def measure(tmp: Path, display_var: str) -> int:
-    os.environ.update(DISPLAY=display_var, KIVY_NO_ARGS="1",
-                      KIVY_HOME=str(tmp / "kivy"), KIVY_LOG_MODE="PYTHON")
-    site = tmp / "site.toml"
-    site.write_text(f'[kiosk]\ndata_dir = "{tmp / "var"}"\n', encoding="utf-8")
-    from screens.cli import configure_window
-
-    configure_window(1080, 1920)  # what `kiosk run` uses; the bare baseline shares the window
-    from kivy.base import EventLoop, runTouchApp
-    from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
-
-    from kiosk.config import load_config
-    from kiosk.context import build_context
-    from screens.app import KioskApp, ui_dispatch
+def measure(run: RunningApp) -> int:
     from screens.registry import SCREENS
 
-    ctx = build_context(load_config(site), simulate=True, dispatch=ui_dispatch)
-    app = KioskApp(ctx)
-    app._run_prepare()
-    runTouchApp(embedded=True)
-
-    def frames(n: int = 1) -> None:
-        for _ in range(n):
-            EventLoop.idle()
+    app, frames = run.app, run.frames
 
     def visit(name: str) -> tuple[float, float]:
         """(switch ms, switch + first frame ms) of one change to ``name``."""
@@ -79,7 +45,7 @@ def measure(tmp: Path, display_var: str) -> int:
         frames(1)
         return switch, (time.perf_counter() - started) * 1000
 
-    frames(30)  # home is up; the app's own warm-up loads the other screens behind it
+    run.settle()  # home is up and the app's warm-up has loaded the other screens behind it
     first: dict[str, tuple[float, float]] = {}
     for name in SCREENS:  # first visits, as a citizen meets them: measured, not discarded
         origin = "help" if name == "home" else "home"
@@ -103,22 +69,9 @@ def measure(tmp: Path, display_var: str) -> int:
         rows.append((name, switch, drawn))
 
     # baseline: a bare ScreenManager with two empty screens, same window, same display
-    app.root_window.remove_widget(app.root)
-    bare = ScreenManager(transition=NoTransition())
-    bare.add_widget(Screen(name="a"))
-    bare.add_widget(Screen(name="b"))
-    app.root_window.add_widget(bare)
-    base_switch, base_drawn = [], []
-    for i in range(ROUNDS * 5):
-        started = time.perf_counter()
-        bare.current = "b" if i % 2 == 0 else "a"
-        base_switch.append((time.perf_counter() - started) * 1000)
-        frames(1)
-        base_drawn.append((time.perf_counter() - started) * 1000)
-    b_switch, b_drawn = statistics.median(base_switch), statistics.median(base_drawn)
-    b99 = percentile(base_drawn, 0.99)
-    print(f"baseline bare ScreenManager: switch p50 {b_switch:.2f} ms, "
-          f"switch + frame p50 {b_drawn:.1f} ms, p99 {b99:.1f} ms")
+    base_drawn = run.bare_baseline(ROUNDS * 5)
+    b_drawn, b99 = statistics.median(base_drawn), percentile(base_drawn, 0.99)
+    print(f"baseline bare ScreenManager: switch + frame p50 {b_drawn:.1f} ms, p99 {b99:.1f} ms")
     print(f"{'screen':20s} {'first':>7s} {'switch p50':>10s} {'p99':>7s} {'+frame p50':>11s} "
           f"{'p99':>7s} {'p99/bare':>9s}")
     worst, worst_ratio = 0.0, 0.0
@@ -131,8 +84,6 @@ def measure(tmp: Path, display_var: str) -> int:
     print(f"worst switch + first frame p99 (first visits included): {worst:.1f} ms, "
           f"{worst_ratio:.2f}x the bare ScreenManager; targets ≤ {TARGET_MS:.0f} ms and "
           f"≤ {TARGET_RATIO:.0f}x: {'met' if ok else 'NOT met'}")
-    app.stop()
-    ctx.close()
     return 0 if ok else 1
 
 
