@@ -9,7 +9,8 @@ migrated, every journey built, the devices started: ``kiosk.startup``), then exi
 is run RUNS times, interleaved; the medians of the times and of the peak resident memory (the
 child's ``ru_maxrss`` from ``wait4``: everything allocated up to ready) are printed with their
 ratios. Targets (README figures): home drawn ≤ 2× and memory ≤ 1.5× the bare app in the same
-run; ready ≤ 4× (a guard: it was 3.6–4.4× when the whole kiosk was built before the window). Exits 1 when one is missed; the temporary folder is removed in every case.
+run; ready ≤ 4× (a guard: it was 3.6–4.4× when the whole kiosk was built before the window).
+Exits 1 when one is missed; the temporary folder is removed in every case.
 
     .venv/bin/python bench/bench_startup.py [--runs 5]
 """
