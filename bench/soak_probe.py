@@ -44,6 +44,23 @@ def malloc_mb() -> tuple[float, float]:
     return (info.uordblks + info.hblkhd) / (1 << 20), info.fordblks / (1 << 20)
 
 
+def mappings_mb() -> Counter[str]:
+    """Resident MB by kind of mapping: glibc's main heap, anonymous maps (thread arenas, big
+    allocations, the GL driver's buffers and compiled shaders), files (libraries, fonts)."""
+    out: Counter[str] = Counter()
+    kind = "anon"
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        first = line.split(maxsplit=6)
+        if len(first) >= 5 and "-" in first[0] and ":" not in first[0]:
+            path = first[5] if len(first) > 5 else ""
+            kind = ("heap" if path == "[heap]" else "anon" if not path
+                    else "stack" if path.startswith("[stack") else
+                    "file" if path.startswith("/") else path)
+        elif first and first[0] == "Rss:":
+            out[kind] += int(first[1])
+    return Counter({k: round(v / 1024, 1) for k, v in out.items()})
+
+
 def rss_mb() -> float:
     pages = int(Path("/proc/self/statm").read_text().split()[1])
     return pages * os.sysconf("SC_PAGE_SIZE") / (1 << 20)
@@ -61,6 +78,7 @@ class Checkpoint:
     fonts: int
     textures: Counter[str]
     texture_mb: float
+    mappings: Counter[str]
     snapshot: Any = field(default=None, repr=False)
 
 
@@ -136,7 +154,7 @@ class Probe:
             python = tracemalloc.get_traced_memory()[0] / (1 << 20)
         point = Checkpoint(label, rss_mb(), used, free, python, types,
                            {c: len(v) for c, v in Cache._objects.items()}, len(self.font_ids),
-                           textures, pixels * 4 / (1 << 20), snapshot)
+                           textures, pixels * 4 / (1 << 20), mappings_mb(), snapshot)
         self.checkpoints.append(point)
         return point
 
@@ -148,6 +166,8 @@ class Probe:
               f"{now.malloc_free_mb:.1f}; python heap {since.python_mb:.1f} -> "
               f"{now.python_mb:.1f}; fonts opened {since.fonts} -> {now.fonts}; texture pixels "
               f"{since.texture_mb:.1f} -> {now.texture_mb:.1f} MB", file=out)
+        print(f"    resident by mapping (MB): {_diff(since.mappings, now.mappings, all_=True)}",
+              file=out)
         print(f"    Kivy Cache: {_diff(Counter(since.caches), Counter(now.caches), all_=True)}",
               file=out)
         print(f"    textures by holder: {_diff(since.textures, now.textures)}", file=out)

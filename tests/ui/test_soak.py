@@ -22,7 +22,7 @@ def test_short_soak_loses_nothing_and_leaks_nothing(kiosk: Kiosk) -> None:
 
     saved = kiosk.ctx.clock.now()
     try:
-        report = run(kiosk, journeys=5, seed=1, day_step_min=180)
+        report = run(kiosk, journeys=5, seed=1, day_step_min=180, warm_day=False)
     finally:
         kiosk.ctx.clock.set(saved)  # type: ignore[attr-defined]
     # seed 1 draws each kind of journey and fault once at least: if a change to the soak's
