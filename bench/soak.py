@@ -21,7 +21,7 @@ Memory: the first pass through every screen, state and hour costs memory once (K
 atlas, label textures, the GL driver's buffers, the allocator's arenas): measured before the
 baseline and reported, not counted. From the baseline (after the warm-up) the soak reports
 RSS, open file descriptors, threads and live Kivy textures every ``--every`` journeys and after
-the day, and exits 1 when RSS grows more than 20 MB to the end, or more than 5 MB over the
+the day, and exits 1 when RSS grows more than 20 MB to the end, or more than 10 MB over the
 second half of the journeys (a leak keeps growing there; a cache that fills up does not), a
 descriptor or thread leaks, a journey goes wrong (one line: which journey, at what hall time;
 the screen then in tests/artifacts/soak-failure.png), or anything is lost or doubled.
@@ -54,7 +54,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.ui's drive
 SOCIAL = "queue_category_social"
 ITEM = "unemployment-registration"
 MEMORY_BUDGET_MB = 20.0  # after the warm-up, to the end
-LATE_GROWTH_MB = 5.0  # over the second half of the journeys (a leak keeps growing there)
+# over the second half of the journeys: a leak keeps growing there (the ScrollView binding leak
+# was 4-5 MB per 100 journeys: 20-25 MB over 500), a filled cache does not; glibc alone moves
+# RSS in steps of up to 5 MB (memory it keeps free after a larger layout: seen +5.0 MB in one
+# 125-journey sample with 0.5 MB less in use), so the line is above that
+LATE_GROWTH_MB = 10.0
 LEAK_CHECK_FROM = 200  # journeys: fewer say nothing about a slope
 GUIDE_SHARE = 0.15  # of the journeys not refused: a guide look-up instead of 取号
 RATING_SHARE = 0.2  # of the tickets taken: rated by the same citizen right after

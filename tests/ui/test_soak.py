@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from bench.soak import Sample, SoakReport, verdict
 from tests.ui.conftest import Kiosk
 
 pytestmark = [pytest.mark.ui, pytest.mark.slow]
@@ -18,7 +19,7 @@ def test_short_soak_loses_nothing_and_leaks_nothing(kiosk: Kiosk) -> None:
     number shown on a ticket screen is stored exactly once, the rating is stored with its
     level and sent once, 取号 was refused while out of service and after hours, and file
     descriptors and threads did not grow."""
-    from bench.soak import run, verdict
+    from bench.soak import run
 
     saved = kiosk.ctx.clock.now()
     try:
@@ -34,3 +35,24 @@ def test_short_soak_loses_nothing_and_leaks_nothing(kiosk: Kiosk) -> None:
     assert report.day_tickets > 0 and report.after_hours_steps > 0
     first, last = report.samples[0], report.samples[-1]
     assert last.fds <= first.fds and last.threads <= first.threads, verdict(report)
+
+
+def _samples(rss_by_journey: dict[int, float]) -> SoakReport:
+    report = SoakReport()
+    report.samples = [Sample(500.0, 37, 7, 646)]
+    for n, rss in rss_by_journey.items():
+        report.by_journey[n] = Sample(rss, 37, 7, 646)
+        report.samples.append(report.by_journey[n])
+    return report
+
+
+def test_the_verdict_tells_a_leak_from_a_cache_that_filled_up() -> None:
+    """Given RSS that steps up early and then stays level (a cache filling, glibc keeping a few
+    MB), then the soak's verdict is met; given the same total growth still climbing over the
+    second half of the journeys (a leak), then it is not; nor is growth over the budget."""
+    plateau = _samples({250: 512.0, 500: 514.0, 750: 518.0, 1000: 516.0})
+    leak = _samples({250: 503.0, 500: 506.0, 750: 512.0, 1000: 518.0})
+    over = _samples({250: 512.0, 500: 515.0, 750: 518.0, 1000: 521.0})
+    assert verdict(plateau) == []
+    assert [p for p in verdict(leak) if "still grew 12.0 MB from 500" in p]
+    assert [p for p in verdict(over) if "memory grew 21.0 MB" in p]
