@@ -58,7 +58,8 @@ def mappings_mb() -> Counter[str]:
                     "file" if path.startswith("/") else path)
         elif first and first[0] == "Rss:":
             out[kind] += int(first[1])
-    return Counter({k: round(v / 1024, 1) for k, v in out.items()})
+    return Counter({k: round(v / 1024, 1) for k, v in out.items()
+                    if k in ("heap", "anon", "file", "stack")})
 
 
 def rss_mb() -> float:
