@@ -114,7 +114,10 @@ class Startup:
         self._thread = threading.Thread(target=self._run, name="kiosk-startup", daemon=True)
 
     def start(self) -> None:
-        self._thread.start()
+        with self._lock:
+            if self._abandoned:  # the app stopped before its first frame: build nothing
+                return
+            self._thread.start()
 
     def _run(self) -> None:
         try:
@@ -150,4 +153,5 @@ class Startup:
             built, self._built = self._built, None
         if built is not None:  # built, but its hand-over never ran on the stopped UI loop
             built.close()
-        self._thread.join(timeout)
+        if self._thread.ident is not None:  # never started: the app stopped before home
+            self._thread.join(timeout)

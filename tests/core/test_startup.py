@@ -96,6 +96,14 @@ def test_stopping_after_the_build_but_before_the_hand_over_closes_it_once() -> N
     assert built.closed == 1 and ready == []
 
 
+def test_stopping_before_home_was_drawn_builds_nothing() -> None:
+    calls: list[object] = []
+    startup, core, ready, failed = make(calls.append)
+    startup.abandon()  # the app stopped before its first frame: the thread never started
+    startup.start()  # and a late start builds nothing
+    assert calls == [] and core.queued == [] and ready == [] and failed == []
+
+
 def test_the_core_is_a_kiosk_context_without_the_database() -> None:
     from kiosk.context import KioskContext
 
