@@ -63,10 +63,10 @@ case "$cmd" in
         export KIVY_NO_ARGS=1 PYTHONDONTWRITEBYTECODE=1
         say "ruff"
         .venv/bin/ruff check .
-        # One pytest worker per CPU (pytest-xdist); a test file stays on one worker, so a
-        # module's fixtures and figures are built once. `-n 0` runs everything in this process.
+        # One pytest worker per CPU (pytest-xdist); a test file stays on one worker except the
+        # few tests/conftest.py spreads case by case. `-n 0` runs everything in this process.
         say "pytest"
-        exec .venv/bin/python -m pytest -n "$(nproc)" --dist loadfile "$@"
+        exec .venv/bin/python -m pytest -n "$(nproc)" --dist loadgroup "$@"
         ;;
     setup)
         setup

@@ -1,8 +1,16 @@
 """Fixtures every test layer shares: a migrated SQLite kiosk database per test, and the one
 throwaway PostgreSQL server of a test session.
 
-One server for the whole run (core, sync, hall and browser tests each take fresh databases on it),
-so the suite pays initdb and start-up once. Missing PostgreSQL fails the run, never skips it.
+One server per test process (core, sync, hall and browser tests each take fresh databases on
+it), so a run pays initdb and start-up once per worker. Missing PostgreSQL fails the run, never
+skips it.
+
+``./kiosk.sh test`` runs one pytest-xdist worker per CPU with ``--dist loadgroup``: each test file
+is one group, kept on one worker (its module fixtures, a browser, a hall server, 220 generated
+photos, are built once; figures gathered over a module are written whole), except the files in
+``SPREAD``, whose cases are independent of each other and are shared out one by one so the
+longest file does not decide the run's length. Every worker has its own temporary folders, its
+own PostgreSQL server on a free port, its own Xvfb display and Kivy app.
 """
 
 from __future__ import annotations
@@ -15,6 +23,20 @@ from sqlalchemy import Engine
 
 from kiosk.storage import make_engine, migrate
 from tests.pg_server import PgServer, PgUnavailable
+
+# Files whose cases need nothing from each other: each case is its own unit of work for xdist.
+SPREAD = frozenset({"tests/ui/test_layout_rules.py"})
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups into the test ids
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not getattr(config.option, "loadgroup", False):  # set in xdist's workers by --dist
+        return
+    for item in items:
+        path = item.nodeid.split("::", 1)[0]
+        if path not in SPREAD and item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(path.removeprefix("tests/")
+                                                    .removesuffix(".py")))
 
 
 @pytest.fixture(scope="session")
