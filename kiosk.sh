@@ -64,9 +64,9 @@ case "$cmd" in
         say "ruff"
         .venv/bin/ruff check .
         # One pytest worker per CPU (pytest-xdist); a test file stays on one worker except the
-        # few tests/conftest.py spreads case by case. `-n 0` runs everything in this process.
+        # files tests/conftest.py spreads case by case. `-n 0` runs everything in this process.
         say "pytest"
-        exec .venv/bin/python -m pytest -n "$(nproc)" --dist loadgroup "$@"
+        exec .venv/bin/python -m pytest -n "$(nproc)" --dist loadfile "$@"
         ;;
     setup)
         setup

@@ -5,8 +5,8 @@ One server per test process (core, sync, hall and browser tests each take fresh 
 it), so a run pays initdb and start-up once per worker. Missing PostgreSQL fails the run, never
 skips it.
 
-``./kiosk.sh test`` runs one pytest-xdist worker per CPU with ``--dist loadgroup``: each test file
-is one group, kept on one worker (its module fixtures, a browser, a hall server, 220 generated
+``./kiosk.sh test`` runs one pytest-xdist worker per CPU with ``--dist loadfile``: each test file
+is kept on one worker (its module fixtures, a browser, a hall server, 220 generated
 photos, are built once; figures gathered over a module are written whole), except the files in
 ``SPREAD``, whose cases are independent of each other and are shared out one by one so the
 longest file does not decide the run's length. Every worker has its own temporary folders, its
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -28,15 +29,19 @@ from tests.pg_server import PgServer, PgUnavailable
 SPREAD = frozenset({"tests/ui/test_layout_rules.py"})
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups into the test ids
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if not getattr(config.option, "loadgroup", False):  # set in xdist's workers by --dist
-        return
-    for item in items:
-        path = item.nodeid.split("::", 1)[0]
-        if path not in SPREAD and item.get_closest_marker("xdist_group") is None:
-            item.add_marker(pytest.mark.xdist_group(path.removeprefix("tests/")
-                                                    .removesuffix(".py")))
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist loadfile``, except that a case of a ``SPREAD`` file is a unit of its own."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FileUnlessSpread(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return nodeid if path in SPREAD else path
+
+    return FileUnlessSpread(config, log)
 
 
 @pytest.fixture(scope="session")
