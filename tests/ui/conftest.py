@@ -36,6 +36,7 @@ LANDSCAPE = (1920, 1080)
 
 # Monday 1 June 2026, 10:00 in the hall: every weekday service is open.
 HALL_DEFAULT_TIME = datetime(2026, 6, 1, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+FRAME_RATE = 20.0  # frames a second once frames are no longer drawn (see Kiosk.stop_drawing)
 SCROLLVIEW_RELEASE_S = 0.25  # Kivy's deferred release (0.2 s) and a margin
 
 
@@ -66,11 +67,19 @@ class Kiosk:
         """From now on a frame is run without rendering it, except in ``draw``: a handler bound
         last runs first and, returning True, keeps the window's own on_draw/on_flip (render,
         swap) from running."""
+        from kivy.clock import Clock
         from kivy.core.window import Window
 
         Window.fbind("on_draw", self._skip_unless_drawing)
         Window.fbind("on_flip", self._skip_unless_drawing)
         self._drawing = False
+        # An undrawn frame takes a millisecond; Kivy's frame cap then sleeps the rest. Capped at
+        # FRAME_RATE, a frame still lasts about as long as a drawn one on a loaded machine, so
+        # the real time between a test's frames (device threads, Kivy's 0.2 s ScrollView
+        # release, scroll effects) is no shorter than the drawn harness gave: only the CPU the
+        # rendering took is freed for the other workers. (Uncapped, two layout-rule and rating
+        # checks caught scroll views mid-movement.)
+        Clock._max_fps = FRAME_RATE
 
     def _skip_unless_drawing(self, *_: object) -> bool:
         return not self._drawing
