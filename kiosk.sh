@@ -67,8 +67,10 @@ case "$cmd" in
         export KIVY_NO_ARGS=1 PYTHONDONTWRITEBYTECODE=1
         say "ruff"
         .venv/bin/ruff check .
+        # One pytest worker per CPU (pytest-xdist); a test file stays on one worker except the
+        # files tests/conftest.py spreads case by case. `-n 0` runs everything in this process.
         say "pytest"
-        exec .venv/bin/python -m pytest "$@"
+        exec .venv/bin/python -m pytest -n "$(nproc)" --dist loadfile "$@"
         ;;
     setup)
         setup

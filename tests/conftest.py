@@ -1,20 +1,47 @@
 """Fixtures every test layer shares: a migrated SQLite kiosk database per test, and the one
 throwaway PostgreSQL server of a test session.
 
-One server for the whole run (core, sync, hall and browser tests each take fresh databases on it),
-so the suite pays initdb and start-up once. Missing PostgreSQL fails the run, never skips it.
+One server per test process (core, sync, hall and browser tests each take fresh databases on
+it), so a run pays initdb and start-up once per worker. Missing PostgreSQL fails the run, never
+skips it.
+
+``./kiosk.sh test`` runs one pytest-xdist worker per CPU with ``--dist loadfile``: each test file
+is kept on one worker (its module fixtures, a browser, a hall server, 220 generated
+photos, are built once; figures gathered over a module are written whole), except the files in
+``SPREAD``, whose cases are independent of each other and are shared out one by one so the
+longest file does not decide the run's length. Every worker has its own temporary folders, its
+own PostgreSQL server on a free port, its own Xvfb display and Kivy app.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 
 from kiosk.storage import make_engine, migrate
 from tests.pg_server import PgServer, PgUnavailable
+
+# Files whose cases need nothing from each other: each case is its own unit of work for xdist.
+SPREAD = frozenset({"tests/ui/test_layout_rules.py"})
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist loadfile``, except that a case of a ``SPREAD`` file is a unit of its own."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FileUnlessSpread(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return nodeid if path in SPREAD else path
+
+    return FileUnlessSpread(config, log)
 
 
 @pytest.fixture(scope="session")

@@ -54,7 +54,11 @@ class PaperWatch:
             if generation == self._generation() and self._failed():
                 self._answered(paper in USABLE_PAPER)
 
-        self._asking = self._desk.ask_paper(answered)
+        # Marked before asking: with a synchronous dispatch the answer can arrive on the
+        # printer's thread before ask_paper returns, and must not be overwritten by this flag.
+        self._asking = True
+        if not self._desk.ask_paper(answered):
+            self._asking = False
 
     def tick(self, monotonic_now: float) -> None:
         if not self._failed() or self._ready():

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from drivers.base import Fault
+from drivers.printer.base import PaperStatus
 from drivers.printer.simulated import SimulatedPrinter
 from kiosk.alerts import Alerts
 from kiosk.devices import DeviceManager
@@ -19,7 +20,7 @@ from kiosk.events import EventBus, call_now
 from kiosk.flows.base import FlowChanged, InlineWorker
 from kiosk.flows.guide import GuideFlow
 from kiosk.flows.guide_state import GuideState, GuideStep, SlipProblem, SlipState
-from kiosk.flows.printing import PrintDesk
+from kiosk.flows.printing import PaperWatch, PrintDesk
 from kiosk.session import SessionKeeper
 from tests.core.conftest import make_card
 
@@ -246,3 +247,19 @@ def test_moving_to_another_item_forgets_the_last_slip(desk: Desk) -> None:
     desk.wait(lambda: desk.state.slip is SlipState.PRINTED, "the slip")
     desk.flow.open("real-estate-registration")
     assert desk.state.slip is SlipState.IDLE
+
+
+def test_a_paper_answer_back_before_the_question_returns_is_not_lost() -> None:
+    """Given a printer desk that answers on the asking thread (a synchronous dispatch and a
+    quick printer), when the paper is asked, then the answer is delivered and no question is
+    left "out" (seen: the flag set after the answer, so the watch never asked again)."""
+    class AnswersAtOnce:
+        def ask_paper(self, done: Callable[[PaperStatus], None]) -> bool:
+            done(PaperStatus.OK)
+            return True
+
+    answers: list[bool] = []
+    watch = PaperWatch(AnswersAtOnce(), failed=lambda: True,  # type: ignore[arg-type]
+                       ready=lambda: False, answered=answers.append, generation=lambda: 0)
+    watch.ask()
+    assert answers == [True] and not watch.asking

@@ -8,6 +8,12 @@ idle timeout and the error page comes from a fake monotonic clock the tests adva
 from the context's one ``ManualClock`` (a weekday at 10:00 unless a test moves it); device
 events come from the real device threads polling the simulators, waited for with a deadline.
 Kivy is imported only inside the fixtures, after the environment is set.
+
+Frames are run without being drawn once the app is up: layout, touches, texts and textures are
+all worked out on the event loop, and rendering 1080x1920 in software (Mesa's llvmpipe under
+Xvfb) was most of a UI test's time (~80 ms a frame on a loaded 2-core machine, a bare window
+~15 ms). Whatever reads pixels (``Kiosk.screenshot``, ``Kiosk.draw`` before a helper reads the
+frame buffer itself) renders the current frame first, so every screenshot shows the app as it is.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ LANDSCAPE = (1920, 1080)
 
 # Monday 1 June 2026, 10:00 in the hall: every weekday service is open.
 HALL_DEFAULT_TIME = datetime(2026, 6, 1, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+FRAME_RATE = 20.0  # frames a second once frames are no longer drawn (see Kiosk.stop_drawing)
 SCROLLVIEW_RELEASE_S = 0.25  # Kivy's deferred release (0.2 s) and a margin
 
 
@@ -53,6 +60,41 @@ class Kiosk:
         self.app = app
         self.clock = clock
         self.ctx = app.ctx
+        self._drawing = True  # until ``stop_drawing``: the app's first frame is drawn
+
+    # ---- drawing ----------------------------------------------------------------------------
+    def stop_drawing(self) -> None:
+        """From now on a frame is run without rendering it, except in ``draw``: a handler bound
+        last runs first and, returning True, keeps the window's own on_draw/on_flip (render,
+        swap) from running."""
+        from kivy.clock import Clock
+        from kivy.core.window import Window
+
+        Window.fbind("on_draw", self._skip_unless_drawing)
+        Window.fbind("on_flip", self._skip_unless_drawing)
+        self._drawing = False
+        # An undrawn frame takes a millisecond; Kivy's frame cap then sleeps the rest. Capped at
+        # FRAME_RATE, a frame still lasts about as long as a drawn one on a loaded machine, so
+        # the real time between a test's frames (device threads, Kivy's 0.2 s ScrollView
+        # release, scroll effects) is no shorter than the drawn harness gave: only the CPU the
+        # rendering took is freed for the other workers. (Uncapped, two layout-rule and rating
+        # checks caught scroll views mid-movement.)
+        Clock._max_fps = FRAME_RATE
+
+    def _skip_unless_drawing(self, *_: object) -> bool:
+        return not self._drawing
+
+    def draw(self) -> None:
+        """Render the window as it is now into the frame buffer (before reading pixels)."""
+        from kivy.base import EventLoop
+        from kivy.core.window import Window
+
+        drawing, self._drawing = self._drawing, True
+        try:
+            Window.canvas.ask_update()
+            EventLoop.idle()
+        finally:
+            self._drawing = drawing
 
     # ---- the event loop -------------------------------------------------------------------
     def pump(self, frames: int = 3) -> None:
@@ -153,6 +195,7 @@ class Kiosk:
         from kivy.core.window import Window
 
         self.pump(4)
+        self.draw()
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         target = ARTIFACTS / f"{name}.png"
         written = Window.screenshot(name=str(ARTIFACTS / f"_{name}.png"))
@@ -208,6 +251,8 @@ def kiosk_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kiosk]:
     kiosk = Kiosk(app, clock)
     kiosk.wait_until(lambda: all(ctx.devices.is_usable(k) for k in ctx.devices.kinds()),
                      what="every simulated device to open")
+    kiosk.stop_drawing()
+    kiosk.draw()  # the app's first frame (on_flip: the watchdog's "ready", screens warmed)
     try:
         yield kiosk
     finally:

@@ -87,6 +87,7 @@ def shot(kiosk: Kiosk, name: str) -> Path:
     from kivy.graphics.opengl import GL_RGB, GL_UNSIGNED_BYTE, glReadPixels
     from PIL import Image
 
+    kiosk.draw()
     width, height = (int(v) for v in Window.size)
     pixels = glReadPixels(0, 0, width, height, GL_RGB, GL_UNSIGNED_BYTE)
     Image.frombytes("RGB", (width, height), pixels).transpose(

@@ -163,6 +163,10 @@ def _submit_camera(k: Kiosk) -> None:
         camera.clear()
         if camera.health().state.value != "ok":
             camera.open()
+        # ...and the flow must see it back: entering again before the device manager's next
+        # health poll finds the camera "offline" and goes straight to the failure (seen under
+        # load, the scroll-view test showing this screen twice).
+        k.wait_until(lambda: k.ctx.devices.is_usable("camera"), what="the camera back")
 
 
 SHOW: dict[str, Callable[[Kiosk], None]] = {

@@ -91,6 +91,7 @@ def screenshot(kiosk: Kiosk, name: str) -> Path:
     from kivy.core.window import Window
 
     kiosk.pump(4)
+    kiosk.draw()
     folder = ARTIFACTS / "locker"
     folder.mkdir(parents=True, exist_ok=True)
     written = Window.screenshot(name=str(folder / f"_{name}.png"))

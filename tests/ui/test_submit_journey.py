@@ -65,6 +65,7 @@ def shot(kiosk: Kiosk, name: str) -> Path:
     folder = ARTIFACTS / "submit"
     folder.mkdir(parents=True, exist_ok=True)
     kiosk.pump(4)
+    kiosk.draw()
     written = Window.screenshot(name=str(folder / f"_{name}.png"))
     path = folder / f"{name}.png"
     shutil.move(written, path)
