@@ -27,6 +27,23 @@ from tests.pg_server import PgServer, PgUnavailable
 
 # Files whose cases need nothing from each other: each case is its own unit of work for xdist.
 SPREAD = frozenset({"tests/ui/test_layout_rules.py"})
+# The longest files (`./kiosk.sh test --durations=40`), handed out first, and the spread cases
+# last, where they fill in around whatever still runs: a long file started late on one worker
+# kept the other idle for minutes at the end of the run.
+LONGEST_FIRST = ("tests/ui/test_maint.py", "tests/ui/test_locker_flow.py",
+                 "tests/ui/test_submit_journey.py", "tests/ui/test_soak.py",
+                 "tests/ui/test_app.py", "tests/devices/test_document_assess.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run order only (every test stays, each file's own order kept): see LONGEST_FIRST."""
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid.split("::", 1)[0]
+        if path in LONGEST_FIRST:
+            return LONGEST_FIRST.index(path)
+        return len(LONGEST_FIRST) + (1 if path in SPREAD else 0)
+
+    items.sort(key=rank)  # stable
 
 
 @pytest.hookimpl(optionalhook=True)
