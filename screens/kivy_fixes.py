@@ -26,6 +26,10 @@ from collections.abc import Callable
 from typing import Any
 
 MAX_EFFECT_STEPS = 30  # ≈ 0.5 s of an effect's motion caught up after a stalled frame
+# Frames up to this long keep Kivy's single step: it only goes unstable past ~0.35 s
+# (friction · dt / std_dt > 1), and splitting ordinary slow frames (20 fps) changed how long a
+# pad kept sliding after a tap enough for a quick tap to be taken for a drag.
+STEADY_FRAME_S = 0.1
 
 _applied = False
 
@@ -33,7 +37,7 @@ _applied = False
 def _in_steps(original: Callable[[Any, float], None]) -> Callable[[Any, float], None]:
     def update_velocity(self: Any, dt: float) -> None:
         step = float(self.std_dt)
-        if dt <= 2 * step:
+        if dt <= STEADY_FRAME_S:  # Kivy's own step is stable here: left exactly as it is
             original(self, dt)
             return
         for _ in range(min(math.ceil(dt / step), MAX_EFFECT_STEPS)):
