@@ -376,7 +376,7 @@ class KioskApp(App):
         started = time.perf_counter()
         if not self.ready and name != HOME:
             self._held = name  # followed as soon as the journeys are built (_context_ready)
-            self.toast(self.tr(STARTING_MSG), seconds=3)
+            self.say_starting()
             return
         if name not in SCREENS:
             log.error("no screen named %r is registered", name)
@@ -405,6 +405,10 @@ class KioskApp(App):
         if self.ctx.flows.guide.open(item_id, return_to=self.current):
             self.go("guide_item")
 
+    def say_starting(self) -> None:
+        """What a tap before the journeys exist is told (``kiosk.startup``)."""
+        self.toast(self.tr(STARTING_MSG), seconds=3)
+
     def go_home(self) -> None:
         self.go(HOME)
 
@@ -421,7 +425,7 @@ class KioskApp(App):
     def request_maintenance(self) -> None:
         """The hidden corner on home: the technician's PIN pad (``MaintenanceFlow``)."""
         if not self.ready:
-            self.toast(self.tr(STARTING_MSG), seconds=3)
+            self.say_starting()
             return
         flow = self.ctx.flows.maintenance
         if flow is None:

@@ -190,7 +190,7 @@ class HomeScreen(KioskScreen):
     # ---- 呼叫工作人员 -------------------------------------------------------------------------
     def call_staff(self) -> None:
         if not self.app.ready:
-            self.app.toast(self.app.tr("正在启动，请稍候…", self.app.lang), seconds=3)
+            self.app.say_starting()
             return
         if self.flow.call_staff():
             self.calling_staff = True
