@@ -10,7 +10,7 @@ database or starts a thread.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from kivy.clock import Clock
 from kivy.lang import Builder
@@ -20,7 +20,7 @@ from kivy.uix.widget import Widget
 
 from kiosk.flows.base import FlowChanged
 from screens.queue_common import NoticePopup, close_notices, show_notice
-from screens.widgets import KioskScreen
+from screens.widgets import FlowView
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
@@ -44,30 +44,13 @@ class BusySpinner(Widget):
         self.angle = (self.angle + 12) % 360
 
 
-class JourneyView(KioskScreen):
-    """Base of the progress and rating views: redraws on its flow's ``FlowChanged`` while
-    shown, follows the flow to the view of its step, and shows each new notice once."""
+class JourneyView(FlowView):
+    """Base of the progress and rating views: a ``FlowView`` whose flow's steps map to views
+    (``step_screens``) and whose notices are remembered per flow, so the view a step moved to
+    says a notice raised on the way, on entry (a frame later) as well as while shown."""
 
-    flow_name: ClassVar[str] = ""
     step_screens: ClassVar[dict[str, str]] = {}
     _seen: ClassVar[dict[str, int]] = {}  # per flow: the last notice shown
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.app.ctx.bus.subscribe(FlowChanged, self._flow_changed)
-        self.app.bind(lang=lambda *_: self._redraw_if_shown())
-
-    @property
-    def flow(self) -> Any:
-        return getattr(self.app.ctx.flows, self.flow_name)
-
-    @property
-    def state(self) -> Any:
-        return self.flow.state
-
-    @property
-    def shown(self) -> bool:
-        return self.manager is not None and self.manager.current == self.name
 
     def on_pre_enter(self, *_: object) -> None:
         for widget in self.walk(restrict=True):
@@ -79,26 +62,16 @@ class JourneyView(KioskScreen):
         # taken for a leftover of the screen before and dismissed at once.
         Clock.schedule_once(lambda _dt: self._show_new_notice() if self.shown else None, 0)
 
-    def enter(self) -> None:
-        """Tell the flow this step is shown (before the first draw)."""
-
-    def draw(self) -> None:
-        raise NotImplementedError
-
-    def show(self, notice: Any) -> None:
-        """Say the notice (each view knows its words)."""
+    def step_screen(self) -> str | None:
+        return self.step_screens.get(str(self.state.step))
 
     def card_removed(self) -> bool:
         return True  # picking the ID card up after it was read is normal here
 
-    def _redraw_if_shown(self) -> None:
-        if self.shown:
-            self.draw()
-
     def _flow_changed(self, event: FlowChanged) -> None:
         if event.flow != self.flow_name or not self.shown:
             return
-        target = self.step_screens.get(str(self.state.step))
+        target = self.step_screen()
         if target is not None and target != self.name:
             self.app.go(target)  # that view shows any new notice on entry
             return
@@ -107,7 +80,7 @@ class JourneyView(KioskScreen):
 
     def _show_new_notice(self) -> None:
         notice = self.state.notice
-        if self.step_screens.get(str(self.state.step), self.name) != self.name:
+        if (self.step_screen() or self.name) != self.name:
             return  # the flow moved on: the view of its step says it
         if notice is not None and notice.serial > self._seen.get(self.flow_name, 0):
             self._seen[self.flow_name] = notice.serial
