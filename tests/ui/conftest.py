@@ -85,14 +85,20 @@ class Kiosk:
         return not self._drawing
 
     def draw(self) -> None:
-        """Render the window as it is now into the frame buffer (before reading pixels)."""
+        """Render the window as it is now into the frame buffer (before reading pixels).
+
+        Twice: a frame ends with a buffer swap, and pixels are read from the buffer the swap
+        handed back, which holds whatever was drawn the time before (another screen, another
+        window size, long ago when frames go undrawn). Two frames leave the current window in
+        both buffers."""
         from kivy.base import EventLoop
         from kivy.core.window import Window
 
         drawing, self._drawing = self._drawing, True
         try:
-            Window.canvas.ask_update()
-            EventLoop.idle()
+            for _ in range(2):
+                Window.canvas.ask_update()
+                EventLoop.idle()
         finally:
             self._drawing = drawing
 
