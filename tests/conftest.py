@@ -11,10 +11,16 @@ photos, are built once; figures gathered over a module are written whole), excep
 ``SPREAD``, whose cases are independent of each other and are shared out one by one so the
 longest file does not decide the run's length. Every worker has its own temporary folders, its
 own PostgreSQL server on a free port, its own Xvfb display and Kivy app.
+
+No test writes into the checkout: ``$KIOSK_CONFIG`` names a site file whose data folder is the
+worker's own temporary folder, so a ``kiosk`` command a test runs without ``--config`` (the
+hall server's commands, a printer simulator) starts from an empty folder on a clean clone just
+as on a machine that has run the suite before.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -59,6 +65,21 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
             return nodeid if path in SPREAD else path
 
     return FileUnlessSpread(config, log)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def site_outside_the_checkout(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    root = tmp_path_factory.mktemp("site")
+    site = root / "site.toml"
+    data = root / "var"
+    site.write_text(f'[kiosk]\ndata_dir = "{data}"\n', encoding="utf-8")
+    before = os.environ.get("KIOSK_CONFIG")
+    os.environ["KIOSK_CONFIG"] = str(site)
+    yield site
+    if before is None:
+        os.environ.pop("KIOSK_CONFIG", None)
+    else:
+        os.environ["KIOSK_CONFIG"] = before
 
 
 @pytest.fixture(scope="session")
