@@ -32,16 +32,17 @@ _PAPER_FAULTS = (Fault.PAPER_OUT, Fault.PAPER_NEAR_END, Fault.UNPLUGGED)
 
 
 class SimulatedPrinter(ReceiptPrinter, SimulatedFaults):
-    def __init__(self, out_dir: str | Path | None = None, profile: PrinterProfile | None = None,
+    def __init__(self, out_dir: str | Path, profile: PrinterProfile | None = None,
                  *, print_seconds: float = 0.0, settings: dict[str, object] | None = None,
                  previews: bool = True) -> None:
-        """``out_dir`` (or ``settings["out_dir"]``) receives the printouts; ``print_seconds``
+        """``out_dir`` receives the printouts (the factory puts them under the data folder, or
+        where ``settings["out_dir"]`` says; there is no default relative to the working
+        directory, where a stray ``var/`` would appear); ``print_seconds``
         is how long a job "prints" (a real ticket takes about 2 s); ``previews=False`` keeps
         only the ESC/POS bytes (soak benchmarks: the PNG costs ~28 ms a job)."""
         SimulatedFaults.__init__(self)
         settings = settings or {}
-        folder = out_dir if out_dir is not None else settings.get("out_dir", "var/printouts")
-        self.out_dir = Path(str(folder))
+        self.out_dir = Path(out_dir)
         self.profile = profile or PrinterProfile.from_settings(settings)
         self.print_seconds = print_seconds
         self.previews = previews

@@ -20,9 +20,8 @@ KINDS = ["idcard", "scanner", "printer", "locker"]
 
 def simulator(kind: str, tmp_path: Path) -> Device:
     device: Device = {"idcard": SimulatedIdCardReader, "scanner": SimulatedScanner,
-                      "locker": SimulatedLocker}.get(kind, SimulatedPrinter)()
-    if isinstance(device, SimulatedPrinter):
-        device = SimulatedPrinter(tmp_path / "printouts")
+                      "locker": SimulatedLocker,
+                      "printer": lambda: SimulatedPrinter(tmp_path / "printouts")}[kind]()
     device.open()
     return device
 

@@ -107,11 +107,22 @@ def test_worker_threads_print_concurrently_without_losing_a_job(printer):
 
 
 def test_out_dir_from_settings(tmp_path):
-    """Given settings with out_dir and encoding when built then both are used."""
-    p = SimulatedPrinter(settings={"out_dir": str(tmp_path / "x"), "encoding": "gbk"})
+    """Given a site file with the printer's out_dir and encoding, when the factory builds the
+    simulator, then both are used (and nothing is written under the data folder)."""
+    from drivers.factory import build_device
+    from kiosk.config import load_config
+
+    site = tmp_path / "site.toml"
+    site.write_text(f'[devices.printer.settings]\nout_dir = "{tmp_path / "x"}"\n'
+                    'encoding = "gbk"\n', encoding="utf-8")
+    config = load_config(site)
+    p = build_device("printer", config.devices.printer, simulate=True,
+                     data_dir=tmp_path / "var")
+    assert isinstance(p, SimulatedPrinter)
     p.open()
     assert b"\xa3\xa4" in p.print_receipt(Receipt().text("¥"))
     assert p.last_bin_path.parent == tmp_path / "x"
+    assert not (tmp_path / "var").exists()
 
 
 def test_without_previews_only_the_escpos_bytes_are_kept(tmp_path):

@@ -270,7 +270,7 @@ def test_an_unexpected_error_while_sending_is_retried_not_fatal(engine, hall, ma
 
 
 def test_device_health_reports_the_watchdogs_view_and_paper_out_from_the_alert(
-        engine, hall, make_worker):
+        engine, hall, make_worker, tmp_path):
     """Given a device manager with a simulated printer (unplugged) and scanner, and an open
     paper-out alert, when a heartbeat goes out with device_health(manager), then each device's
     state and reason are the watchdog's, and paper is 'offline' (the printer is offline)."""
@@ -282,7 +282,7 @@ def test_device_health_reports_the_watchdogs_view_and_paper_out_from_the_alert(
     from kiosk.events import EventBus, call_now
     from kiosk.sync.heartbeat import device_health
 
-    printer = SimulatedPrinter()
+    printer = SimulatedPrinter(tmp_path / "printouts")
     manager = DeviceManager({"printer": printer, "scanner": SimulatedScanner()},
                             EventBus(call_now), poll_s=0.02, health_s=0.05)
     manager.start()
