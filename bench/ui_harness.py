@@ -42,14 +42,12 @@ class RunningApp:
             EventLoop.idle()
 
     def settle(self, limit_s: float = 60.0) -> None:
-        """Frames until the app's start-up warm-up is done — every screen built behind home and
-        the word dictionary loaded — then half a second more: a first visit is measured as the
-        first citizen after a start meets it, not in the middle of the start itself."""
-        from kiosk import textbreak
-        from screens.registry import SCREENS
-
+        """Frames until the app's start-up warm-up is done (``KioskApp.warmed``: every screen
+        built behind home, the word dictionary loaded, every screen's text drawn) then half a
+        second more: a first visit is measured as the first citizen after a start meets it, not
+        in the middle of the start itself."""
         deadline = time.monotonic() + limit_s
-        while not (textbreak.ready() and all(self.app.sm.has_screen(n) for n in SCREENS)):
+        while not self.app.warmed():
             if time.monotonic() > deadline:
                 raise SystemExit(f"the app's warm-up did not finish within {limit_s:g} s")
             self.frames(1)

@@ -24,6 +24,7 @@ from kivy.clock import Clock
 from kivy.config import Config
 from kivy.core.window import Window
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
+from kivy.uix.label import Label
 from kivy.uix.screenmanager import NoTransition
 
 from drivers.base import HealthState
@@ -129,6 +130,8 @@ class KioskApp(App):
                 raise ValueError("an incomplete context needs finish (kiosk.context)")
             self._startup = Startup(ctx, finish, self._context_ready, self._context_failed)
         self._held: str | None = None  # a screen asked for before the kiosk was ready
+        self._baked: set[str] = set()  # screens whose text is drawn into textures already
+        self._baking = False
         self.now = now  # monotonic seconds; tests inject a fake to drive timeouts
         self.title = f"{ctx.config.hall.name} 自助终端"
         self.translator = default_translator()
@@ -277,6 +280,34 @@ class KioskApp(App):
             for widget in root.walk(restrict=True):
                 if isinstance(widget, BreakingLabel) and widget.text:
                     widget._trigger_texture()
+        self._baked.clear()  # lines broken by word now: their pixels are drawn again
+        self._start_baking()
+
+    def warmed(self) -> bool:
+        """The start-up warm-up is over: every screen built and its text drawn."""
+        return (textbreak.ready() and all(self.sm.has_screen(n) for n in SCREENS)
+                and not self._baking and self._baked >= set(SCREENS))
+
+    def _start_baking(self) -> None:
+        if not self._baking and textbreak.ready() and all(self.sm.has_screen(n) for n in SCREENS):
+            self._baking = True
+            Clock.schedule_once(self._bake_screens, 0)
+
+    def _bake_screens(self, *_: object) -> None:
+        """One screen a frame, behind home: each label's text drawn into its texture now.
+        Kivy draws a label's pixels the first time its texture is bound, i.e. on the frame a
+        screen first appears; a first visit then paid for every text on it (tens of ms on a
+        software renderer) while the citizen waited."""
+        for screen in self.sm.screens:
+            if screen.name in self._baked:
+                continue
+            self._baked.add(screen.name)
+            for widget in screen.walk(restrict=True):
+                if isinstance(widget, Label) and widget.texture is not None:
+                    widget.texture.bind()
+            Clock.schedule_once(self._bake_screens, 0)
+            return
+        self._baking = False
 
     def _warm_screens(self, *_: object) -> None:
         for name in SCREENS:
@@ -285,10 +316,13 @@ class KioskApp(App):
                 # Laid out at the window's size now, behind home: a screen the manager has not
                 # shown is 100×100, so its first visit would wrap every label and make every
                 # text texture again on the frame a citizen is waiting for.
-                self._screen(name).size = self.sm.size
+                screen = self._screen(name)
+                screen.size = self.sm.size
+                screen.warm()
                 log.debug("warmed %s in %.0f ms", name, (time.perf_counter() - started) * 1000)
                 Clock.schedule_once(self._warm_screens, 0)
                 return
+        self._start_baking()  # every screen is built and laid out
 
     def _on_resize(self, _window: object, width: int, height: int) -> None:
         self.landscape = width > height

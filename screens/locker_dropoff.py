@@ -43,6 +43,11 @@ class LockerDropoffScreen(LockerView):
     def enter(self) -> None:
         self.ids.scroll.scroll_y = 1
 
+    def warm(self) -> None:
+        """Behind home after a start: every button's text set and laid out now (drawing sets
+        them; a first visit used to make them all while the citizen waited)."""
+        self.draw()
+
     def draw(self) -> None:
         app, lang, state = self.app, self.app.lang, self.state
         for item in app.ctx.catalogue.items:

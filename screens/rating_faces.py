@@ -108,6 +108,11 @@ class RatingFacesScreen(RatingView):
             grid.add_widget(chip)
             self._chips.append(chip)
 
+    def warm(self) -> None:
+        """Behind home after a start: every button's text set and laid out now (drawing sets
+        them; a first visit used to make them all while the citizen waited)."""
+        self.draw()
+
     def draw(self) -> None:
         app, lang, state = self.app, self.app.lang, self.state
         self.target = app.tr("评价对象：排队号票", lang) if state.target_kind == "ticket" else \

@@ -33,6 +33,16 @@ class SubmitItemsScreen(SubmitView):
         self.flow.start()
 
     def draw(self) -> None:
+        self._show(self.state.category)
+
+    def warm(self) -> None:
+        """Behind home after a start: the first category's rows made and laid out, so the
+        first citizen to tap 自助申报 does not wait for a dozen rows to be built."""
+        categories = self.flow.categories()
+        if categories:
+            self._show(categories[0].code)
+
+    def _show(self, selected: str | None) -> None:
         app, lang = self.app, self.app.lang
         tabs = self.ids.tabs
         if not self._tabs:
@@ -44,10 +54,10 @@ class SubmitItemsScreen(SubmitView):
         for category in self.flow.categories():
             tab = self._tabs[category.code]
             tab.text = name_of(category, lang)
-            tab.role = "selected" if category.code == self.state.category else "secondary"
+            tab.role = "selected" if category.code == selected else "secondary"
         box = self.ids.item_list
         box.clear_widgets()
-        for item in self.flow.items():
+        for item in self.flow.items(selected):
             button = self._button(item.id)
             button.label = name_of(item, lang)
             button.mark = kind_text(app, item, lang)

@@ -191,6 +191,11 @@ class KioskScreen(Screen):
         """The database and the journeys are built (only screens made before that, i.e. home,
         see this: ``kiosk.startup``)."""
 
+    def warm(self) -> None:
+        """Called once, behind home, after the app's start-up has built this screen: make now
+        whatever the first visit would otherwise build while a citizen waits (rows of a list).
+        Must not change what the screen shows on entry: ``draw`` still decides that."""
+
 
 class FlowView(KioskScreen):
     """Base of a journey's views: draws from its flow's state, redraws on every ``FlowChanged``
@@ -207,6 +212,7 @@ class FlowView(KioskScreen):
 
     def __init__(self, **kwargs: Any) -> None:
         self._notice_seen = 0
+        self._drawn: object = None  # the flow state last drawn (states are frozen, replaced)
         super().__init__(**kwargs)
         self.app.ctx.bus.subscribe(FlowChanged, self._flow_changed)
         self.app.bind(lang=lambda *_: self._redraw_if_shown())
@@ -227,6 +233,10 @@ class FlowView(KioskScreen):
         notice = getattr(self.state, "notice", None)
         self._notice_seen = notice.serial if notice else 0  # an old notice is not this one's
         self.enter()
+        self._draw_state()
+
+    def _draw_state(self) -> None:
+        self._drawn = self.state
         self.draw()
 
     def enter(self) -> None:
@@ -244,7 +254,7 @@ class FlowView(KioskScreen):
 
     def _redraw_if_shown(self) -> None:
         if self.shown:
-            self.draw()
+            self._draw_state()
 
     def _flow_changed(self, event: FlowChanged) -> None:
         if event.flow != self.flow_name or not self.shown:
@@ -253,7 +263,12 @@ class FlowView(KioskScreen):
         if target is not None and target != self.name:
             self.app.go(target)
             return
-        self.draw()
+        # A flow's state is frozen and replaced on every change, so the state drawn last being
+        # the state now means the screen already shows it: the FlowChanged of enter()'s own
+        # change (flow.start) arrives a frame after on_pre_enter drew it, and drawing again
+        # re-laid out 自助申报's whole list on the frame of a citizen's first visit.
+        if self.state is not self._drawn:
+            self._draw_state()
         notice = getattr(self.state, "notice", None)
         if notice is not None and notice.serial > self._notice_seen:
             self._notice_seen = notice.serial
