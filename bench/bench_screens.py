@@ -8,7 +8,8 @@ measures the switch itself (``app.go``) and the switch plus the first frame draw
 OpenGL on this machine: a full 1080×1920 frame costs tens of ms by itself). The baseline is a
 bare ScreenManager switching between two empty screens and drawing a frame, in the same process
 and display. Targets (README figures): every screen's switch + frame p99, first visit
-included, ≤ 2× the bare ScreenManager's p99 and ≤ 100 ms. Exits 1 when a target is missed; the
+included, ≤ 2× the bare ScreenManager's p99 and ≤ 100 ms; a full garbage collection (it runs
+on the UI thread) ≤ 100 ms. Exits 1 when a target is missed; the
 display and the temporary folder are removed in every case.
 
     .venv/bin/python bench/bench_screens.py [ROUNDS]
@@ -16,6 +17,7 @@ display and the temporary folder are removed in every case.
 
 from __future__ import annotations
 
+import gc
 import statistics
 import sys
 import time
@@ -25,6 +27,16 @@ from ui_harness import RunningApp, percentile, running_app  # bench/ is on sys.p
 ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 10
 TARGET_MS = 100.0
 TARGET_RATIO = 2.0
+
+
+def _collection_ms() -> float:
+    """The slowest of three full collections, in ms."""
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        gc.collect()
+        times.append((time.perf_counter() - started) * 1000)
+    return max(times)
 
 
 def main() -> int:
@@ -68,6 +80,14 @@ def measure(run: RunningApp) -> int:
             drawn.append(d_ms)
         rows.append((name, switch, drawn))
 
+    # A full garbage collection runs on the UI thread whenever Python decides: the app freezes
+    # what its warm-up built (KioskApp._freeze_heap); measured against the same collection
+    # with the heap unfrozen, in the same process.
+    frozen_ms = _collection_ms()
+    gc.unfreeze()
+    unfrozen_ms = _collection_ms()
+    gc.freeze()
+
     # baseline: a bare ScreenManager with two empty screens, same window, same display
     base_drawn = run.bare_baseline(ROUNDS * 5)
     b_drawn, b99 = statistics.median(base_drawn), percentile(base_drawn, 0.99)
@@ -80,7 +100,10 @@ def measure(run: RunningApp) -> int:
         worst, worst_ratio = max(worst, d99), max(worst_ratio, d99 / b99)
         print(f"{name:20s} {first[name][1]:6.1f}  {statistics.median(switch):9.2f}  "
               f"{percentile(switch, 0.99):6.2f} {d50:10.1f}  {d99:6.1f} {d99 / b99:8.2f}x")
-    ok = worst <= TARGET_MS and worst_ratio <= TARGET_RATIO
+    print(f"full garbage collection on the UI thread: {frozen_ms:.1f} ms with the warm-up's "
+          f"objects frozen, {unfrozen_ms:.1f} ms without; target ≤ {TARGET_MS:.0f} ms: "
+          f"{'met' if frozen_ms <= TARGET_MS else 'NOT met'}")
+    ok = worst <= TARGET_MS and worst_ratio <= TARGET_RATIO and frozen_ms <= TARGET_MS
     print(f"worst switch + first frame p99 (first visits included): {worst:.1f} ms, "
           f"{worst_ratio:.2f}x the bare ScreenManager; targets ≤ {TARGET_MS:.0f} ms and "
           f"≤ {TARGET_RATIO:.0f}x: {'met' if ok else 'NOT met'}")

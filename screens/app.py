@@ -11,6 +11,7 @@ Screens present; the core decides (the card rule is ``kiosk.flows.identity``, ha
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 import os
@@ -308,6 +309,19 @@ class KioskApp(App):
             Clock.schedule_once(self._bake_screens, 0)
             return
         self._baking = False
+        self._freeze_heap()
+
+    def _freeze_heap(self) -> None:
+        """Everything built so far lives as long as the app: move it out of the collector's
+        reach (``gc.freeze``). A full collection walks every tracked object — 770,000 after
+        the warm-up, ~0.3 s on this hardware, on the UI thread at a moment nobody chooses — and
+        after the freeze walks only what was made since. Collected once first, so no garbage
+        is frozen; objects freed by their reference count are still freed as before."""
+        started = time.perf_counter()
+        gc.collect()
+        gc.freeze()
+        log.info("warm-up done: %d objects frozen in %.0f ms", gc.get_freeze_count(),
+                 (time.perf_counter() - started) * 1000)
 
     def _warm_screens(self, *_: object) -> None:
         for name in SCREENS:
