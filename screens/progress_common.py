@@ -57,7 +57,7 @@ class JourneyView(FlowView):
             if isinstance(widget, ScrollView):
                 widget.scroll_y = 1  # every visit starts at the top
         self.enter()
-        self.draw()
+        self._draw_state()
         # Next frame: a popup opened while the app is still switching to this screen would be
         # taken for a leftover of the screen before and dismissed at once.
         Clock.schedule_once(lambda _dt: self._show_new_notice() if self.shown else None, 0)
@@ -75,7 +75,8 @@ class JourneyView(FlowView):
         if target is not None and target != self.name:
             self.app.go(target)  # that view shows any new notice on entry
             return
-        self.draw()
+        if self.state is not self._drawn:  # not the change enter() made, drawn already
+            self._draw_state()
         self._show_new_notice()
 
     def _show_new_notice(self) -> None:

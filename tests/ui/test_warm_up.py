@@ -86,3 +86,18 @@ def test_after_the_warm_up_a_full_collection_no_longer_walks_the_app(kiosk: Kios
     gc.collect()
     # what a full collection walks (the pause is measured by bench/bench_screens.py)
     assert len(gc.get_objects()) < gc.get_freeze_count() / 2
+
+
+def test_the_progress_view_is_drawn_once_per_entry(kiosk: Kiosk,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Given 进度查询's view (a JourneyView, whose enter() starts the flow), when a citizen opens
+    it, then it is drawn once, not again for the FlowChanged of the start it already drew."""
+    from screens.progress import ProgressScreen
+
+    draws: list[str] = []
+    original = ProgressScreen.draw
+    monkeypatch.setattr(ProgressScreen, "draw",
+                        lambda self: (draws.append(self.name), original(self))[1])
+    kiosk.app.go("progress")
+    kiosk.pump(3)
+    assert draws == ["progress"]
