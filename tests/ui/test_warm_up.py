@@ -17,6 +17,14 @@ from tests.ui.conftest import Kiosk
 pytestmark = pytest.mark.ui
 
 
+def count_draws(monkeypatch: pytest.MonkeyPatch, view: type) -> list[str]:
+    """Every ``view.draw`` from now on, by screen name."""
+    draws: list[str] = []
+    original = view.draw
+    monkeypatch.setattr(view, "draw", lambda self: (draws.append(self.name), original(self))[1])
+    return draws
+
+
 @pytest.fixture
 def fills(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every label text Kivy draws into pixels from now on."""
@@ -60,10 +68,7 @@ def test_the_submission_list_is_made_behind_home_and_drawn_once_per_entry(
         i.id for i in kiosk.ctx.flows.submission.items(first)}
     assert all(r.label for r in rows)
 
-    draws: list[str] = []
-    original = SubmitItemsScreen.draw
-    monkeypatch.setattr(SubmitItemsScreen, "draw",
-                        lambda self: (draws.append(self.name), original(self))[1])
+    draws = count_draws(monkeypatch, SubmitItemsScreen)
     kiosk.app.go("submit")
     kiosk.pump(2)
     assert draws == ["submit"]
@@ -94,10 +99,7 @@ def test_the_progress_view_is_drawn_once_per_entry(kiosk: Kiosk,
     it, then it is drawn once, not again for the FlowChanged of the start it already drew."""
     from screens.progress import ProgressScreen
 
-    draws: list[str] = []
-    original = ProgressScreen.draw
-    monkeypatch.setattr(ProgressScreen, "draw",
-                        lambda self: (draws.append(self.name), original(self))[1])
+    draws = count_draws(monkeypatch, ProgressScreen)
     kiosk.app.go("progress")
     kiosk.pump(3)
     assert draws == ["progress"]
