@@ -286,8 +286,9 @@ class KioskApp(App):
 
     def warmed(self) -> bool:
         """The start-up warm-up is over: every screen built and its text drawn."""
-        return (textbreak.ready() and all(self.sm.has_screen(n) for n in SCREENS)
-                and not self._baking and self._baked >= set(SCREENS))
+        # baking starts only once every screen is built and the dictionary is in (and starts
+        # again when it arrives later), so every screen baked and no bake running says it all
+        return not self._baking and self._baked >= set(SCREENS)
 
     def _start_baking(self) -> None:
         if not self._baking and textbreak.ready() and all(self.sm.has_screen(n) for n in SCREENS):

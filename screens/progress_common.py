@@ -18,7 +18,6 @@ from kivy.properties import BooleanProperty, NumericProperty
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
-from kiosk.flows.base import FlowChanged
 from screens.queue_common import NoticePopup, close_notices, show_notice
 from screens.widgets import FlowView
 
@@ -68,18 +67,8 @@ class JourneyView(FlowView):
     def card_removed(self) -> bool:
         return True  # picking the ID card up after it was read is normal here
 
-    def _flow_changed(self, event: FlowChanged) -> None:
-        if event.flow != self.flow_name or not self.shown:
-            return
-        target = self.step_screen()
-        if target is not None and target != self.name:
-            self.app.go(target)  # that view shows any new notice on entry
-            return
-        if self.state is not self._drawn:  # not the change enter() made, drawn already
-            self._draw_state()
-        self._show_new_notice()
-
     def _show_new_notice(self) -> None:
+        """``FlowView``'s, remembered per flow rather than per view."""
         notice = self.state.notice
         if (self.step_screen() or self.name) != self.name:
             return  # the flow moved on: the view of its step says it

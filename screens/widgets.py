@@ -269,6 +269,10 @@ class FlowView(KioskScreen):
         # re-laid out 自助申报's whole list on the frame of a citizen's first visit.
         if self.state is not self._drawn:
             self._draw_state()
+        self._show_new_notice()
+
+    def _show_new_notice(self) -> None:
+        """Show the flow's notice if this view has not shown it yet."""
         notice = getattr(self.state, "notice", None)
         if notice is not None and notice.serial > self._notice_seen:
             self._notice_seen = notice.serial
