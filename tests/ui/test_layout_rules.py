@@ -75,7 +75,7 @@ def test_every_screen_keeps_the_layout_rules(kiosk: Kiosk, day: ManualClock, nam
                                              mode: str, request: pytest.FixtureRequest) -> None:
     """Given any registered screen in any mode, then its primary action sits in the BottomBar
     on the bottom edge, no text is cut, every control is thumb-sized, every text readable and no
-    line starts with closing punctuation."""
+    line starts with closing punctuation, and nothing hidden is drawn at a cost."""
     pending(request, name)
     window = enter_mode(kiosk, mode)
     show(kiosk, name)
@@ -84,7 +84,7 @@ def test_every_screen_keeps_the_layout_rules(kiosk: Kiosk, day: ManualClock, nam
     problems = (rules.primary_placement(screen, window) + rules.clipped(screen, window)
                 + rules.small_targets(screen, kiosk.app.font_scale)
                 + rules.low_contrast(screen) + rules.bad_breaks(screen)
-                + rules.fake_buttons(screen))
+                + rules.fake_buttons(screen) + rules.costly_drawing(screen))
     kiosk.screenshot(f"screen_{name}-{mode}")
     assert problems == [], f"{name} in {mode}: " + "\n".join(problems)
 
