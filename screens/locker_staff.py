@@ -51,6 +51,7 @@ class LockerStaffScreen(KioskScreen):
     def __init__(self, **kwargs: Any) -> None:
         self._notice_seen = 0
         self._drawn_step: StaffStep | None = None
+        self._drawn: StaffState | None = None  # the state last drawn (frozen, replaced on change)
         super().__init__(**kwargs)
         self.app.ctx.bus.subscribe(FlowChanged, self._changed)
         self.app.bind(lang=lambda *_: self._shown() and self.draw())
@@ -80,7 +81,8 @@ class LockerStaffScreen(KioskScreen):
     def _changed(self, event: FlowChanged) -> None:
         if event.flow != StaffFlow.name or not self._shown():
             return
-        self.draw()
+        if self.state is not self._drawn:  # the start's own change arrives after enter drew it
+            self.draw()
         notice = self.state.notice
         if notice is not None and notice.serial > self._notice_seen:
             self._notice_seen = notice.serial
@@ -88,6 +90,7 @@ class LockerStaffScreen(KioskScreen):
 
     def draw(self) -> None:
         app, lang, s = self.app, self.app.lang, self.state
+        self._drawn = s
         step = s.step
         self.busy = s.busy
         self.pin_dots = "•" * s.pin_length

@@ -103,3 +103,21 @@ def test_the_progress_view_is_drawn_once_per_entry(kiosk: Kiosk,
     kiosk.app.go("progress")
     kiosk.pump(3)
     assert draws == ["progress"]
+
+
+def test_the_staff_locker_view_is_drawn_once_per_entry(kiosk: Kiosk,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Given 工作人员's view (its own shape, not a FlowView), when staff open it, then it is
+    drawn once, not again for the start's FlowChanged; a later change is still drawn."""
+    from screens.locker_staff import LockerStaffScreen
+    from screens.queue_common import close_notices
+
+    draws = count_draws(monkeypatch, LockerStaffScreen)
+    kiosk.app.go("locker_staff")
+    kiosk.pump(3)
+    assert draws == ["locker_staff"]
+    kiosk.ctx.flows.locker_staff.code_scanned("NOT-A-STAFF-CODE")  # refused: a notice
+    kiosk.wait_until(lambda: len(draws) == 2, what="the refusal drawn")
+    close_notices()
+    kiosk.app.go_home()
+    kiosk.pump(2)
