@@ -5,11 +5,15 @@ The app is started with the window settings ``kiosk run`` uses (``screens.cli.co
 1080×1920, no multisampling), on simulated devices and a throwaway data folder; the display and
 the folder are removed in every case. A change is timed from the call that makes it to the end
 of the first frame drawn after it (``timed``), as a citizen would meet it. The baseline is a
-bare Kivy ScreenManager switching between two empty screens in the same window and process.
+bare Kivy ScreenManager switching between two empty screens in the same window and process, timed
+the same way: each change follows two frames on the screen it leaves, so both wait the same part
+of Kivy's 60 fps frame pacing (a change made right after a drawn frame waits less of it: that is
+how the baseline was timed until 2026-12, which flattered it by ~12 ms at p50). ``unpaced`` turns
+the pacing off, to read the work of a change alone.
 
     with running_app("bench-screens-") as run:
         ms = run.timed(lambda: run.app.go("help"))
-        base = run.bare_baseline(50)  # last: it takes the app's root off the window
+        base = run.bare_baseline(50)  # late: it takes the app's root off the window
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ def percentile(values: list[float], q: float) -> float:
 class RunningApp:
     app: Any  # screens.app.KioskApp
     ctx: Any  # kiosk.context.KioskContext
+    _bare: Any = None  # the baseline's ScreenManager, once made
 
     def frames(self, n: int = 1) -> None:
         from kivy.base import EventLoop
@@ -61,18 +66,38 @@ class RunningApp:
         return (time.perf_counter() - started) * 1000
 
     def bare_baseline(self, changes: int) -> list[float]:
-        """``changes`` switches of a bare ScreenManager between two empty screens, each with its
-        first frame, in the app's window (the app's own root is taken off it first)."""
+        """``changes`` switches of a bare ScreenManager between two empty screens, each timed
+        like a screen's change (two frames on the screen it leaves first), in the app's window.
+        The first call takes the app's own root off the window; the app is not drawn again."""
         from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
 
         window = self.app.root_window
-        window.remove_widget(self.app.root)
-        bare = ScreenManager(transition=NoTransition())
-        bare.add_widget(Screen(name="a"))
-        bare.add_widget(Screen(name="b"))
-        window.add_widget(bare)
-        return [self.timed(lambda i=i: setattr(bare, "current", "b" if i % 2 == 0 else "a"))
-                for i in range(changes)]
+        if self._bare is None:
+            window.remove_widget(self.app.root)
+            self._bare = ScreenManager(transition=NoTransition())
+            self._bare.add_widget(Screen(name="a"))
+            self._bare.add_widget(Screen(name="b"))
+            window.add_widget(self._bare)
+        bare = self._bare
+
+        def change() -> float:
+            bare.current = "a"
+            self.frames(2)
+            return self.timed(lambda: setattr(bare, "current", "b"))
+
+        return [change() for _ in range(changes)]
+
+    @contextmanager
+    def unpaced(self) -> Iterator[None]:
+        """Kivy's frame pacing off (``Clock._max_fps``): a frame starts as soon as it is asked
+        for, so a change is timed as its own work, without the wait for the next frame."""
+        from kivy.clock import Clock
+
+        saved, Clock._max_fps = Clock._max_fps, 0
+        try:
+            yield
+        finally:
+            Clock._max_fps = saved
 
 
 @contextmanager
