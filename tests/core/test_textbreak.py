@@ -88,3 +88,51 @@ def test_a_long_word_breaks_between_the_words_it_is_made_of():
     """Seen on home in elder landscape: "工程建/设". A word wider than the line now breaks as
     "工程" / "建设"."""
     assert wrap("工程建设", 6, width) == ["工程", "建设"]
+
+
+PARAGRAPH = ("请点击要办理的业务；放置身份证可直接取号。"
+             "办理完成或长时间无操作，本机会自动返回首页。"
+             "预约码、回执上的二维码，请对准扫码窗口，听到提示音即可。") * 2
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet="今天是号取明一二三，。（）“”：:0123456789AB 月日人", max_size=60),
+       st.integers(min_value=4, max_value=40))
+def test_lines_judged_by_their_pieces_are_the_lines_measured_whole(text, limit):
+    """Given a font whose widths add up (Chinese has no kerning), when lines are filled judging
+    each candidate by its pieces' widths, then they are the lines measuring every candidate
+    whole gives."""
+    assume(not any(a in CLOSING and b in CLOSING for a, b in zip(text, text[1:], strict=False)))
+    assert wrap(text, limit, width) == textbreak._fill(text, limit, width, None) or \
+        width(text) <= limit
+
+
+@pytest.mark.parametrize("limit", [20, 31, 48, 77])
+def test_a_font_wider_than_its_pieces_still_gets_lines_that_fit(limit):
+    """Given a font where a whole line is wider than the sum of its pieces (kerning, overhang:
+    here +3 past 10 characters), then every line still fits — the finished lines are measured
+    whole and the paragraph is filled again measuring whole when one is over."""
+    def kerned(text: str) -> float:
+        return width(text) + (3 if len(text) > 10 else 0)
+
+    lines = wrap(PARAGRAPH, limit, kerned)
+    assert all(kerned(line) <= limit for line in lines), lines
+    assert "".join(lines) == PARAGRAPH.replace(" ", "")
+
+
+def test_filling_measures_far_fewer_characters_than_every_candidate_whole(monkeypatch):
+    """Given a long paragraph before the dictionary is loaded (every character is a piece: a
+    start's first frame), then filling it measures a small share of the characters measuring
+    every candidate line whole did (a font's measure costs by length)."""
+    monkeypatch.setattr(textbreak, "_tokenizer", None)
+    measured: list[int] = []
+
+    def counted(text: str) -> float:
+        measured.append(len(text))
+        return width(text)
+
+    wrap(PARAGRAPH, 40, counted)
+    piecewise = sum(measured)
+    measured.clear()
+    textbreak._fill(PARAGRAPH, 40, counted, None)
+    assert piecewise * 2 < sum(measured), (piecewise, sum(measured))
