@@ -164,7 +164,14 @@ def configure_window(width: int, height: int, *, fullscreen: bool = False,
     1080×1920 made every frame cost about twice as much (an empty frame 21 → 12 ms, three
     full-screen layers 40 → 17 ms under llvmpipe) for smoother corners a citizen never notices.
     ``locked`` (production): no cursor, no screen saver, no resizing.
+
+    Images (the ticket's QR, a captured page, the simulator's printouts) are PNG and JPEG, which
+    SDL2 reads: Kivy's default list of image loaders would also import PIL for it at every start
+    (~10 ms). Set before Kivy's image module is first imported, which the window does.
     """
+    import kivy
+
+    kivy.kivy_options["image"] = ("sdl2",)
     from kivy.config import Config as KivyConfig
 
     KivyConfig.set("graphics", "width", str(width))

@@ -46,7 +46,7 @@ def main(site: str) -> int:
     class Watched(KioskApp):
         def _first_frame(self, *args: object) -> None:
             report["loaded_at_first_frame"] = sorted(
-                {m.split(".")[0] for m in sys.modules} & {"sqlalchemy", "alembic", "argon2"})
+                {m.split(".")[0] for m in sys.modules} & {"sqlalchemy", "alembic", "argon2", "PIL"})
             report["ready_at_first_frame"] = self.ready
             super()._first_frame(*args)
             tile = next(w for w in self.root.walk() if getattr(w, "ident", "") == "tile_queue")
