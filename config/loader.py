@@ -22,6 +22,7 @@ from pydantic import ValidationError
 
 from config import schema
 from config.files import FileRefused, read_bounded, text_of
+from config.remembered import Remembered
 from config.schema import Config
 from config.validation import describe, problem, validate
 
@@ -91,8 +92,11 @@ def _origin_of(key: str, origin: dict[str, Path]) -> Path:
     return DEFAULTS_FILE
 
 
-def load_config(site_file: str | Path | None = None) -> Config:
-    """Defaults, then the site file (argument, else ``$KIOSK_CONFIG``), validated as a whole."""
+def load_config(site_file: str | Path | None = None, *,
+                remember: Remembered | None = None) -> Config:
+    """Defaults, then the site file (argument, else ``$KIOSK_CONFIG``), validated as a whole
+    (or, given ``remember``, read back from the last start when nothing it depends on changed:
+    ``config.remembered``)."""
     origin: dict[str, Path] = {}
     merged = _merge({}, read_toml(DEFAULTS_FILE), origin, DEFAULTS_FILE)
     site = site_file or os.environ.get(ENV_VAR) or None
@@ -100,6 +104,8 @@ def load_config(site_file: str | Path | None = None) -> Config:
         site_path = Path(site)
         merged = _merge(merged, read_toml(site_path), origin, site_path)
     try:
+        if remember is not None:
+            return remember.get(Config, merged, lambda: validate(Config, merged))
         return validate(Config, merged)
     except ValidationError as exc:
         p = problem(exc, Config)

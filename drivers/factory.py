@@ -87,7 +87,7 @@ def _simulator(kind: str, cfg: DeviceConfig, data_dir: Path) -> Device:
     if kind == "printer":
         from drivers.printer.simulated import SimulatedPrinter
         out_dir = Path(str(s["out_dir"])) if "out_dir" in s else data_dir / "printouts"
-        return SimulatedPrinter(out_dir, settings=dict(s),
+        return SimulatedPrinter(out_dir, settings=s,  # validated: taken as it is
                                 print_seconds=float(_number(s["print_seconds"])))
     if kind == "locker":
         from drivers.locker.simulated import SimulatedLocker

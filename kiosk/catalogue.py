@@ -14,13 +14,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from config.loader import read_toml
+from config.remembered import Remembered
 from config.validation import problem, validate
-from kiosk.catalogue_file import SPAN, WEEKDAYS, CatalogueFile, ScheduleFile
 from kiosk.config import CONFIG_DIR, ConfigError
+
+if TYPE_CHECKING:
+    from kiosk.catalogue_file import ScheduleFile
 
 DEFAULT_CATALOGUE = CONFIG_DIR / "catalogue.toml"
 ALWAYS_OPEN = "always"
@@ -201,6 +205,8 @@ def initials_of(name: str) -> str:
 # ---- loading: the file is validated by kiosk.catalogue_file, then turned into data ----
 
 def _schedule(name: str, data: ScheduleFile) -> Schedule:
+    from kiosk.catalogue_file import SPAN, WEEKDAYS
+
     days: list[tuple[tuple[time, time], ...]] = []
     for day in WEEKDAYS:
         spans = []
@@ -214,10 +220,21 @@ def _schedule(name: str, data: ScheduleFile) -> Schedule:
     return Schedule(name, tuple(days))
 
 
-def load_catalogue(path: str | Path | None = None) -> Catalogue:
-    """Read and validate the catalogue; ``None`` or "" means the shipped example."""
+def load_catalogue(path: str | Path | None = None, *,
+                   remember: Remembered | None = None) -> Catalogue:
+    """Read and validate the catalogue; ``None`` or "" means the shipped example. Given
+    ``remember``, the catalogue made at the last start is read back when neither the file nor
+    the code that checks it changed (``config.remembered``): the models are then not imported."""
     file = Path(path) if path else DEFAULT_CATALOGUE
     raw = read_toml(file, "a readable TOML catalogue")
+    if remember is not None:
+        return remember.get(Catalogue, (str(file), raw), lambda: _catalogue(file, raw))
+    return _catalogue(file, raw)
+
+
+def _catalogue(file: Path, raw: dict[str, Any]) -> Catalogue:
+    from kiosk.catalogue_file import CatalogueFile
+
     try:
         data = validate(CatalogueFile, raw)
     except ValidationError as exc:

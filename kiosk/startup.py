@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 from zoneinfo import ZoneInfo
 
+from config.remembered import Remembered, cache_dir
 from config.schema import Config
 from drivers.factory import build_devices
 from kiosk.catalogue import Catalogue, load_catalogue
@@ -71,14 +72,33 @@ class KioskCore:
         self.devices.stop()
 
 
+def remembered_files() -> Remembered | None:
+    """The configuration and catalogue validated at the last start, read back when nothing
+    they depend on changed (``config.remembered``): ``kiosk run`` only. Keyed also by the code
+    that validates them, these modules' sources; None when one cannot be read."""
+    import config.loader
+    import config.schema
+    import config.validation
+    import kiosk.catalogue
+
+    code = [Path(m.__file__ or "") for m in (config.loader, config.schema, config.validation,
+                                             kiosk.catalogue)]
+    code.append(code[-1].with_name("catalogue_file.py"))  # imported only when validating
+    try:
+        return Remembered(cache_dir(), code)
+    except OSError:
+        return None
+
+
 def build_core(config: Config, *, simulate: bool, dispatch: Dispatch = call_now,
-               clock: Clock | None = None, site_file: str | Path | None = None) -> KioskCore:
+               clock: Clock | None = None, site_file: str | Path | None = None,
+               remember: Remembered | None = None) -> KioskCore:
     """Validate what can be validated before a window opens — the hall secret (a malformed one
     stops the start with one line; kiosk.privacy says when one is made), the catalogue and the
     device drivers named in the config — and build what home is drawn from."""
     root = data_dir(config)
     secret = load_hall_secret(root, config.hall.secret_file)
-    catalogue = load_catalogue(config.kiosk.catalogue or None)
+    catalogue = load_catalogue(config.kiosk.catalogue or None, remember=remember)
     tz = ZoneInfo(config.hall.timezone)
     clock = clock or SystemClock(tz)
     bus = EventBus(dispatch)

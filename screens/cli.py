@@ -66,8 +66,11 @@ def window_size(args: argparse.Namespace, portrait_default: bool) -> tuple[int, 
 def run_kiosk(args: argparse.Namespace) -> int:
     from kiosk.cli import CommandError
     from kiosk.config import data_dir, load_config
+    from kiosk.startup import remembered_files
 
-    config = load_config(args.config)  # ConfigError -> kiosk.cli prints file and key, exit 3
+    # the files validated at the last start are read back when unchanged (config.remembered)
+    remember = remembered_files()
+    config = load_config(args.config, remember=remember)  # ConfigError: one line, exit 3
     width, height = window_size(args, config.kiosk.portrait)
     root = data_dir(config).resolve()  # ConfigError when a file, read-only or not creatable
     _check_hall_secret(config, root)
@@ -104,7 +107,7 @@ def run_kiosk(args: argparse.Namespace) -> int:
     # (kiosk.startup says why). A failure there ends the app and is raised here, so it gets
     # the same one line and exit code as before the window opened.
     core = build_core(config, simulate=args.simulate, dispatch=ui_dispatch,
-                      site_file=args.config)
+                      site_file=args.config, remember=remember)
     app = KioskApp(core, finish=_finish_context)
     app.run()
     if app.startup_error is not None:

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pydantic import ValidationError
 
 from config.schema import PrinterProfileSettings
-from config.validation import fields, model, problem, validate
+from config.validation import fields, model, narrowed, problem, validate
 from drivers.printer.base import PrinterError
 
 # Font A on 203 dpi thermal heads is 12 x 24 dots, so columns = printable dots / 12.
@@ -42,7 +42,10 @@ class PrinterProfile(PrinterProfileSettings):
     @classmethod
     def from_settings(cls, settings: Mapping[str, object]) -> PrinterProfile:
         """Build from ``DeviceConfig.settings``; other drivers' keys are ignored, a wrong value
-        is refused in one line naming the key so a technician can fix the TOML."""
+        is refused in one line naming the key so a technician can fix the TOML. Settings
+        from a loaded configuration passed the same checks already: they are taken as they are."""
+        if isinstance(settings, PrinterProfileSettings):
+            return narrowed(cls, PrinterProfileSettings, settings)
         own = fields(cls)
         data = {k: (v.lower() if isinstance(v, str) else v) for k, v in settings.items()
                 if k in own}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 
@@ -33,7 +34,7 @@ _PAPER_FAULTS = (Fault.PAPER_OUT, Fault.PAPER_NEAR_END, Fault.UNPLUGGED)
 
 class SimulatedPrinter(ReceiptPrinter, SimulatedFaults):
     def __init__(self, out_dir: str | Path, profile: PrinterProfile | None = None,
-                 *, print_seconds: float = 0.0, settings: dict[str, object] | None = None,
+                 *, print_seconds: float = 0.0, settings: Mapping[str, object] | None = None,
                  previews: bool = True) -> None:
         """``out_dir`` receives the printouts (the factory puts them under the data folder, or
         where ``settings["out_dir"]`` says; there is no default relative to the working
