@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +54,8 @@ def read_toml(path: Path, what: str = "a readable TOML file") -> dict[str, Any]:
         text = text_of(path, read_bounded(path, MAX_TOML_BYTES, what), "a UTF-8 TOML file")
     except FileRefused as exc:
         raise ConfigError(path, "", exc.found, exc.expected) from None
+    import tomllib  # here: a remembered start (config.remembered) parses no file
+
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -95,17 +96,18 @@ def _origin_of(key: str, origin: dict[str, Path]) -> Path:
 def load_config(site_file: str | Path | None = None, *,
                 remember: Remembered | None = None) -> Config:
     """Defaults, then the site file (argument, else ``$KIOSK_CONFIG``), validated as a whole
-    (or, given ``remember``, read back from the last start when nothing it depends on changed:
-    ``config.remembered``)."""
+    (or, given ``remember``, read back from the last start when neither the files nor the code
+    that checks them changed: ``config.remembered``)."""
+    site = site_file or os.environ.get(ENV_VAR) or None
+    if remember is not None:
+        files = [DEFAULTS_FILE, *([Path(site)] if site else [])]
+        return remember.get_for_files(Config, files, MAX_TOML_BYTES, lambda: load_config(site))
     origin: dict[str, Path] = {}
     merged = _merge({}, read_toml(DEFAULTS_FILE), origin, DEFAULTS_FILE)
-    site = site_file or os.environ.get(ENV_VAR) or None
     if site:
         site_path = Path(site)
         merged = _merge(merged, read_toml(site_path), origin, site_path)
     try:
-        if remember is not None:
-            return remember.get(Config, merged, lambda: validate(Config, merged))
         return validate(Config, merged)
     except ValidationError as exc:
         p = problem(exc, Config)

@@ -29,9 +29,11 @@ import pickle
 import platform
 import sys
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
+
+from config.files import FileRefused, read_bounded
 
 log = logging.getLogger(__name__)
 
@@ -79,8 +81,20 @@ class Remembered:
             digest.update(str(source.name).encode() + b"\0" + source.read_bytes())
         self._code = digest.digest()
 
+    def get_for_files(self, kind: type[T], files: Sequence[Path], limit: int,
+                      load: Callable[[], T]) -> T:
+        """What ``load()`` makes of ``files``, remembered under their paths and bytes (read
+        here, bounded, only to make the key: a remembered start neither parses nor validates
+        them). A file that cannot be read is left to ``load``, which refuses it in its own
+        words."""
+        try:
+            data = [(str(file), read_bounded(file, limit)) for file in files]
+        except FileRefused:
+            return load()
+        return self.get(kind, data, load)
+
     def get(self, kind: type[T], data: object, validate: Callable[[], T]) -> T:
-        """What ``validate()`` makes of ``data`` (plain TOML values), remembered."""
+        """What ``validate()`` makes of ``data`` (plain values it is made from), remembered."""
         key = hashlib.sha256(self._code + repr(data).encode()).hexdigest()
         path = self.folder / f"{kind.__module__}.{kind.__qualname__}.pickle"
         known = self._read(path, key, kind)

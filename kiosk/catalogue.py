@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from config.loader import read_toml
+from config.loader import MAX_TOML_BYTES, read_toml
 from config.remembered import Remembered
 from config.validation import problem, validate
 from kiosk.config import CONFIG_DIR, ConfigError
@@ -226,10 +226,10 @@ def load_catalogue(path: str | Path | None = None, *,
     ``remember``, the catalogue made at the last start is read back when neither the file nor
     the code that checks it changed (``config.remembered``): the models are then not imported."""
     file = Path(path) if path else DEFAULT_CATALOGUE
-    raw = read_toml(file, "a readable TOML catalogue")
     if remember is not None:
-        return remember.get(Catalogue, (str(file), raw), lambda: _catalogue(file, raw))
-    return _catalogue(file, raw)
+        return remember.get_for_files(Catalogue, [file], MAX_TOML_BYTES,
+                                      lambda: load_catalogue(file))
+    return _catalogue(file, read_toml(file, "a readable TOML catalogue"))
 
 
 def _catalogue(file: Path, raw: dict[str, Any]) -> Catalogue:
