@@ -12,9 +12,9 @@ raised exactly as it is without this module. Only ``kiosk run`` uses it; every o
 and ``kiosk config check``, validates every time.
 
 Only what the kiosk itself wrote is read back: the folder is the kiosk user's own cache
-(``$XDG_CACHE_HOME`` or ``~/.cache``, ``zhengwu-kiosk``), a file is replaced whole (written to a
-temporary file, then renamed), and the unpickler builds only our own dataclasses and enums and
-a few standard value types: a tampered file is refused and rebuilt, never run.
+(``config.cache``), a file is replaced whole (``write_whole``), and the unpickler builds only
+our own dataclasses and enums and a few standard value types: a tampered file is refused and
+rebuilt, never run.
 """
 
 from __future__ import annotations
@@ -24,15 +24,14 @@ import enum
 import hashlib
 import io
 import logging
-import os
 import pickle
 import platform
 import sys
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+from config.cache import write_whole
 from config.files import FileRefused, read_bounded
 
 log = logging.getLogger(__name__)
@@ -44,12 +43,6 @@ STANDARD = {("datetime", "date"), ("datetime", "time"), ("datetime", "datetime")
             ("datetime", "timedelta"), ("builtins", "frozenset"), ("builtins", "set"),
             ("pathlib", "PosixPath"), ("pathlib", "PurePosixPath")}
 MAX_BYTES = 1 << 20  # a remembered result is a few kB; anything larger was not written by us
-
-
-def cache_dir() -> Path:
-    """The kiosk user's cache folder (python-escpos's capabilities live there too)."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "zhengwu-kiosk"
 
 
 class _OwnUnpickler(pickle.Unpickler):
@@ -123,15 +116,7 @@ class Remembered:
     def _write(self, path: Path, key: str, result: object) -> None:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            fd, temporary = tempfile.mkstemp(dir=self.folder, prefix=f".{path.name}-",
-                                             suffix=".tmp")
-            try:
-                with os.fdopen(fd, "wb") as file:
-                    pickle.dump((key, result), file, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(temporary, path)
-            except BaseException:
-                Path(temporary).unlink(missing_ok=True)
-                raise
+            write_whole(path, pickle.dumps((key, result), protocol=pickle.HIGHEST_PROTOCOL))
         except (OSError, pickle.PicklingError, TypeError, AttributeError) as exc:
             # a read-only home, a full disk: the kiosk still starts, validating every time
             log.info("could not remember %s (%s)", path.name, type(exc).__name__)

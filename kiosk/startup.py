@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 from zoneinfo import ZoneInfo
 
-from config.remembered import Remembered, cache_dir
+from config.cache import cache_dir
+from config.remembered import Remembered
 from config.schema import Config
 from drivers.factory import build_devices
 from kiosk.catalogue import Catalogue, load_catalogue

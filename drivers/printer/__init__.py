@@ -14,9 +14,10 @@ renamed into place; python-escpos then only ever sees a complete file.
 import os
 import pickle
 import platform
-import tempfile
 from importlib.util import find_spec
 from pathlib import Path
+
+from config.cache import cache_dir, write_whole
 
 
 def _capabilities_source() -> Path | None:
@@ -53,21 +54,11 @@ def warm_capabilities(cache: Path) -> Path | None:
         capabilities = yaml.safe_load(handle)
     if not capabilities:
         return None  # let python-escpos report its broken install in its own words
-    fd, temporary = tempfile.mkstemp(dir=cache, prefix=".capabilities-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            pickle.dump(capabilities, handle, protocol=2)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_whole(target, pickle.dumps(capabilities, protocol=2))
     return target
 
 
-_cache = Path(
-    os.environ.get("ESCPOS_CAPABILITIES_PICKLE_DIR")
-    or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "zhengwu-kiosk"
-)
+_cache = Path(os.environ.get("ESCPOS_CAPABILITIES_PICKLE_DIR") or cache_dir())
 try:
     _cache.mkdir(parents=True, exist_ok=True)
     warm_capabilities(_cache)
