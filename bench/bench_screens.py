@@ -54,7 +54,11 @@ def measure(run: RunningApp) -> int:
     app, frames = run.app, run.frames
 
     def visit(name: str) -> tuple[float, float]:
-        """(switch ms, switch + first frame ms) of one change to ``name``."""
+        """(switch ms, switch + first frame ms) of one change to ``name``, entered from home
+        (home itself from the help screen) after two frames there, as a tap meets an idle
+        screen (``ui_harness.bare_baseline`` times its changes the same way)."""
+        app.go("help" if name == "home" else "home")
+        frames(2)
         started = time.perf_counter()
         app.go(name)
         switch = (time.perf_counter() - started) * 1000
@@ -64,35 +68,16 @@ def measure(run: RunningApp) -> int:
     run.settle()  # home is up and the app's warm-up has loaded the other screens behind it
     first: dict[str, tuple[float, float]] = {}
     for name in SCREENS:  # first visits, as a citizen meets them: measured, not discarded
-        origin = "help" if name == "home" else "home"
-        if name != origin:
-            app.go(origin)
-            frames(2)
         first[name] = visit(name)
         frames(1)
 
     rows: list[tuple[str, list[float], list[float]]] = []
     for name in SCREENS:
-        # every screen is entered from home; home itself is entered from the help screen
-        origin = "help" if name == "home" else "home"
-        switch, drawn = [first[name][0]], [first[name][1]]
-        for _ in range(ROUNDS):
-            app.go(origin)
-            frames(2)
-            s_ms, d_ms = visit(name)
-            switch.append(s_ms)
-            drawn.append(d_ms)
-        rows.append((name, switch, drawn))
+        changes = [first[name], *(visit(name) for _ in range(ROUNDS))]
+        rows.append((name, [s for s, _ in changes], [d for _, d in changes]))
 
-    work: dict[str, list[float]] = {}  # the same changes with the frame pacing off
-    with run.unpaced():
-        for name in SCREENS:
-            origin = "help" if name == "home" else "home"
-            work[name] = []
-            for _ in range(ROUNDS):
-                app.go(origin)
-                frames(2)
-                work[name].append(visit(name)[1])
+    with run.unpaced():  # the same changes with the frame pacing off
+        work = {name: [visit(name)[1] for _ in range(ROUNDS)] for name in SCREENS}
 
     # A full garbage collection runs on the UI thread whenever Python decides: the app freezes
     # what its warm-up built (KioskApp._freeze_heap); measured against the same collection
