@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
@@ -229,12 +229,9 @@ def load_catalogue(path: str | Path | None = None, *,
     if remember is not None:
         return remember.get_for_files(Catalogue, [file], MAX_TOML_BYTES,
                                       lambda: load_catalogue(file))
-    return _catalogue(file, read_toml(file, "a readable TOML catalogue"))
+    from kiosk.catalogue_file import CatalogueFile  # the models: only when validating
 
-
-def _catalogue(file: Path, raw: dict[str, Any]) -> Catalogue:
-    from kiosk.catalogue_file import CatalogueFile
-
+    raw = read_toml(file, "a readable TOML catalogue")
     try:
         data = validate(CatalogueFile, raw)
     except ValidationError as exc:
