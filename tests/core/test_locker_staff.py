@@ -16,6 +16,7 @@ from kiosk.events import EventBus, call_now
 from kiosk.flows.base import InlineWorker
 from kiosk.flows.locker_staff import StaffFlow, StaffStep
 from kiosk.lockers.cases import CaseDirectory
+from kiosk.lockers.codes import pin_matches
 from kiosk.lockers.journal import DoorFault, Settled
 from kiosk.lockers.staff import StaffDesk
 from kiosk.privacy import id_hash
@@ -80,7 +81,12 @@ def test_pins_are_stored_hashed_and_wrong_ones_rest_the_card(staff, engine, conf
     flow, _, _ = staff
     with engine.connect() as conn:
         stored = conn.execute(select(LockerStaff.pin_hash)).scalar_one()
-    assert "2468" not in stored and stored.startswith("scrypt$")
+    # stored as scrypt$<salt>$<digest> of the PIN: never the PIN itself. (Not a substring
+    # test: 96 random hex digits contain "2468" about one run in 700, as a full run showed.)
+    scheme, salt, digest = stored.split("$")
+    assert scheme == "scrypt" and "2468" not in (salt, digest)
+    assert len(salt) == 32 and len(digest) == 64 and int(salt + digest, 16) >= 0
+    assert pin_matches("2468", stored) and not pin_matches("2469", stored)
     for left in range(config.locker.staff_max_failures - 1, 0, -1):
         sign_in(flow, "1111")
         assert flow.state.notice.tries_left == left
